@@ -1,0 +1,163 @@
+"""Stored expected values: ``baselines/<tutorial>/<profile>/<environment key>.json``.
+
+One JSON file per tutorial, profile and environment key, sorted and indented so a change reads
+well in a diff. Each claim's entry keeps the claim version it was measured under, the value (and
+for trained claims every seed's value) and its provenance. Writes are atomic (temporary file,
+fsync, rename) under a file lock, so a crash or a second writer never leaves a torn file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA = 1
+
+
+class BaselineFileError(RuntimeError):
+    """A baseline file cannot be read or written; the message names the file and the fix."""
+
+
+@dataclass(frozen=True)
+class BaselineKey:
+    """Which file a baseline lives in: tutorial, profile and the environment fields in scope."""
+
+    tutorial: str
+    profile: str
+    fields: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def build(cls, tutorial: str, profile: str, scope: tuple[str, ...],
+              values: Mapping[str, str]) -> BaselineKey:
+        return cls(tutorial, profile, tuple((name, str(values[name])) for name in scope))
+
+    @property
+    def slug(self) -> str:
+        return "_".join(f"{name.replace('_', '-')}-{value}" for name, value in self.fields)
+
+    def relative_path(self) -> Path:
+        return Path(self.tutorial) / self.profile / f"{self.slug}.json"
+
+
+@dataclass(frozen=True)
+class BaselineEntry:
+    """One claim's stored value."""
+
+    claim_version: int
+    value: Any
+    provenance: Mapping[str, Any]
+    values: tuple[Any, ...] = ()  # per-seed values, for trained claims
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"claim_version": self.claim_version, "value": self.value,
+                                "provenance": dict(self.provenance)}
+        if self.values:
+            data["values"] = list(self.values)
+        return data
+
+
+class BaselineStore:
+    """Reads and writes the baseline files under one root folder."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+
+    def path(self, key: BaselineKey) -> Path:
+        return self.root / key.relative_path()
+
+    def _read(self, path: Path) -> dict[str, Any]:
+        """The parsed file, or an empty document when it does not exist yet."""
+        if not path.exists():
+            return {"schema": SCHEMA, "claims": {}}
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise BaselineFileError(
+                f"{path}: corrupt baseline file ({error}); restore it with "
+                f"'git checkout -- {path}' or rewrite it with --regen-baselines") from None
+        claims = document.get("claims") if isinstance(document, dict) else None
+        if not isinstance(claims, dict) or document.get("schema") != SCHEMA or not all(
+                isinstance(entry, dict) and "value" in entry and "claim_version" in entry
+                for entry in claims.values()):
+            raise BaselineFileError(
+                f"{path}: not a schema-{SCHEMA} baseline file (needs 'schema' and 'claims' with "
+                f"'value' and 'claim_version' per claim); restore it with "
+                f"'git checkout -- {path}' or rewrite it with --regen-baselines")
+        return document
+
+    def get(self, key: BaselineKey, claim_id: str) -> BaselineEntry | None:
+        """The stored entry for a claim, or None when there is none for this key."""
+        raw = self._read(self.path(key))["claims"].get(claim_id)
+        if raw is None:
+            return None
+        return BaselineEntry(claim_version=raw["claim_version"], value=raw["value"],
+                             provenance=raw.get("provenance", {}),
+                             values=tuple(raw.get("values", ())))
+
+    def put(self, key: BaselineKey, claim_id: str, entry: BaselineEntry) -> Path:
+        """Store one claim's entry, keeping every other entry of the file as it was."""
+        path = self.path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _locked(path):
+            document = self._read(path)
+            document["schema"] = SCHEMA
+            document["key"] = {"tutorial": key.tutorial, "profile": key.profile,
+                               **dict(key.fields)}
+            document["claims"][claim_id] = entry.as_json()
+            _atomic_write(path, json.dumps(document, indent=2, sort_keys=True) + "\n")
+        return path
+
+    def files(self) -> Iterator[Path]:
+        yield from sorted(self.root.rglob("*.json"))
+
+    def stored_claim_ids(self) -> dict[str, list[Path]]:
+        """Every claim id any baseline file holds, with the files holding it."""
+        found: dict[str, list[Path]] = {}
+        for path in self.files():
+            with contextlib.suppress(BaselineFileError):
+                for claim_id in self._read(path)["claims"]:
+                    found.setdefault(claim_id, []).append(path)
+        return found
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive advisory lock beside the file, so two writers take turns."""
+    lock_path = path.with_name(f".{path.name}.lock")
+    with open(lock_path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    """Write to a temporary file, fsync, then rename over the target: all or nothing."""
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                             dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(error, OSError):
+            raise BaselineFileError(f"{path}: could not write baseline ({error.strerror}); "
+                                    f"the previous file is unchanged") from error
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)

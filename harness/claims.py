@@ -1,0 +1,174 @@
+"""Claims as data: load and validate the claim files, one YAML file per tutorial.
+
+A claim file is ``suites/claims/<tutorial>.yaml``. Every field is checked on load, and a bad
+field raises one ``ClaimFileError`` that names the file, the claim and the field, so a typo never
+turns into a confusing failure deep inside a measurement.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from harness.comparators import Comparator, ComparatorError, parse_comparator
+from harness.kinds import KINDS, KindSpec
+
+TIERS = ("fast", "full")
+_ID_SEGMENT = r"[a-z0-9][a-z0-9.]*(?:-[a-z0-9.]+)*"
+_ID_PATTERN = re.compile(rf"^{_ID_SEGMENT}(?:/{_ID_SEGMENT})*$")
+_FILE_FIELDS = {"tutorial", "seed", "title", "claims"}
+_REQUIRED_CLAIM_FIELDS = ("id", "quote", "kind", "expected", "tiers", "version")
+_OPTIONAL_CLAIM_FIELDS = ("args", "compare", "note")
+
+
+class ClaimFileError(ValueError):
+    """A claim file is malformed; the message names the file, the claim and the field."""
+
+    def __init__(self, path: Path | str, message: str, claim: str | None = None,
+                 field_name: str | None = None) -> None:
+        where = str(path)
+        if claim:
+            where += f": claim '{claim}'"
+        if field_name:
+            where += f": field '{field_name}'"
+        super().__init__(f"{where}: {message}")
+        self.path, self.claim, self.field = str(path), claim, field_name
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One checkable statement of a tutorial."""
+
+    id: str
+    tutorial: str
+    quote: str
+    kind: str
+    expected: Any
+    comparator: Comparator
+    tiers: tuple[str, ...]
+    version: int
+    args: Mapping[str, Any] = field(default_factory=dict)
+    note: str = ""
+    source: str = ""  # the claim file it was declared in
+
+    @property
+    def spec(self) -> KindSpec:
+        return KINDS[self.kind]
+
+    @property
+    def group(self) -> str:
+        return self.spec.group
+
+
+def _check_claim(raw: Any, tutorial: str, path: Path, index: int) -> Claim:
+    if not isinstance(raw, dict):
+        raise ClaimFileError(path, f"claim #{index + 1} must be a mapping, got {type(raw).__name__}")
+    local_id = raw.get("id")
+    label = f"{tutorial}/{local_id}" if isinstance(local_id, str) else f"#{index + 1}"
+
+    def fail(field_name: str, message: str) -> ClaimFileError:
+        return ClaimFileError(path, message, claim=label, field_name=field_name)
+
+    for name in _REQUIRED_CLAIM_FIELDS:
+        if name not in raw or raw[name] is None:
+            raise fail(name, "missing required field")
+    unknown = set(raw) - set(_REQUIRED_CLAIM_FIELDS) - set(_OPTIONAL_CLAIM_FIELDS)
+    if unknown:
+        raise fail(sorted(unknown)[0], f"unknown field; allowed: "
+                   f"{', '.join(_REQUIRED_CLAIM_FIELDS + _OPTIONAL_CLAIM_FIELDS)}")
+    if not isinstance(local_id, str) or not _ID_PATTERN.match(local_id):
+        raise fail("id", f"{local_id!r} is not a kebab-case path like 'dense/params'")
+    if not isinstance(raw["quote"], str) or not raw["quote"].strip():
+        raise fail("quote", "must be the tutorial's own words, a non-empty string")
+    kind = raw["kind"]
+    if kind not in KINDS:
+        raise fail("kind", f"unknown kind {kind!r}; known: {', '.join(sorted(KINDS))}")
+    spec = KINDS[kind]
+    args = raw.get("args") or {}
+    if not isinstance(args, dict):
+        raise fail("args", f"must be a mapping, got {type(args).__name__}")
+    missing = [name for name in spec.required if name not in args]
+    if missing:
+        raise fail("args", f"kind {kind!r} needs {', '.join(missing)}")
+    extra = sorted(set(args) - set(spec.required) - set(spec.optional))
+    if extra:
+        raise fail("args", f"kind {kind!r} does not take {', '.join(extra)}")
+    tiers = raw["tiers"]
+    if (not isinstance(tiers, list) or not tiers
+            or any(tier not in TIERS for tier in tiers) or len(set(tiers)) != len(tiers)):
+        raise fail("tiers", f"must be a non-empty list of {', '.join(TIERS)}; got {tiers!r}")
+    version = raw["version"]
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise fail("version", f"must be an integer >= 1, got {version!r}")
+    try:
+        comparator = parse_comparator(raw.get("compare"))
+    except ComparatorError as error:
+        raise fail("compare", str(error)) from None
+    note = raw.get("note", "")
+    if not isinstance(note, str):
+        raise fail("note", "must be a string")
+    return Claim(id=label, tutorial=tutorial, quote=raw["quote"].strip(), kind=kind,
+                 expected=raw["expected"], comparator=comparator, tiers=tuple(tiers),
+                 version=version, args=args, note=note, source=str(path))
+
+
+def load_claim_file(path: Path | str) -> list[Claim]:
+    """Load and validate one tutorial's claim file."""
+    path = Path(path)
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ClaimFileError(path, f"not valid YAML{where}: {getattr(error, 'problem', error)}")
+    except OSError as error:
+        raise ClaimFileError(path, f"cannot read: {error.strerror}") from None
+    if not isinstance(document, dict):
+        raise ClaimFileError(path, "must be a mapping with tutorial, seed, title and claims")
+    missing = sorted(_FILE_FIELDS - set(document))
+    if missing:
+        raise ClaimFileError(path, "missing required field", field_name=missing[0])
+    unknown = sorted(set(document) - _FILE_FIELDS)
+    if unknown:
+        raise ClaimFileError(path, f"unknown top-level field; allowed: {sorted(_FILE_FIELDS)}",
+                             field_name=unknown[0])
+    tutorial = document["tutorial"]
+    if tutorial != path.stem:
+        raise ClaimFileError(path, f"tutorial {tutorial!r} must match the file name "
+                             f"{path.stem!r}", field_name="tutorial")
+    raw_claims = document["claims"]
+    if not isinstance(raw_claims, list) or not raw_claims:
+        raise ClaimFileError(path, "must be a non-empty list", field_name="claims")
+    claims: list[Claim] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_claims):
+        claim = _check_claim(raw, tutorial, path, index)
+        if claim.id in seen:
+            raise ClaimFileError(path, "duplicate id", claim=claim.id, field_name="id")
+        seen.add(claim.id)
+        claims.append(claim)
+    return claims
+
+
+def load_claims(paths: Iterable[Path | str]) -> list[Claim]:
+    """Load several claim files; ids must be unique across all of them."""
+    claims: list[Claim] = []
+    seen: dict[str, str] = {}
+    for path in sorted(Path(p) for p in paths):
+        for claim in load_claim_file(path):
+            if claim.id in seen:
+                raise ClaimFileError(path, f"duplicate id, also declared in {seen[claim.id]}",
+                                     claim=claim.id, field_name="id")
+            seen[claim.id] = str(path)
+            claims.append(claim)
+    return claims
+
+
+def claim_files(directory: Path | str) -> list[Path]:
+    """The claim files of a suite directory, in a stable order."""
+    return sorted(Path(directory).glob("*.yaml"))

@@ -1,0 +1,145 @@
+"""One claim, from measurement to verdict: measure, compare with the tutorial and the baseline.
+
+The same path serves every claim group; only the measurement differs. Baseline writes happen
+here too, so ``--update-baselines`` stores exactly what a normal run compares with.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from harness.baselines import BaselineEntry, BaselineFileError, BaselineKey, BaselineStore
+from harness.claims import Claim
+from harness.comparators import ComparatorError, Verdict, normalize
+from harness.environment import Environment
+from harness.measures.context import MeasureContext, Measurement, MeasurementSkipped
+from harness.results import ClaimResult, Status
+
+
+class UpdateMode(StrEnum):
+    """Which baselines a run writes."""
+
+    OFF = "off"
+    MISSING_OR_FAILING = "missing-or-failing"  # --update-baselines
+    ALL = "all"  # --regen-baselines
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How this session treats baselines."""
+
+    profile: str
+    update: UpdateMode = UpdateMode.OFF
+    reason: str = ""
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}".rstrip(": ")
+
+
+def _provenance(environment: Environment, measurement: Measurement, reason: str) -> dict[str, Any]:
+    return {
+        "written": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "git_commit": environment.git_commit,
+        "keras": environment.keras,
+        "backend": f"{environment.backend} {environment.backend_version}",
+        "tensorflow": environment.tensorflow,
+        "python": environment.python,
+        "device": environment.device,
+        "data_source": measurement.data_source,
+        "data_checksum": measurement.data_checksum,
+        "reason": reason or "baseline recorded",
+    }
+
+
+def _baseline_key(claim: Claim, settings: RunSettings, environment: Environment,
+                  measurement: Measurement) -> BaselineKey:
+    fields = {**environment.as_dict(), "data_source": measurement.data_source}
+    return BaselineKey.build(claim.tutorial, settings.profile, claim.spec.scope, fields)
+
+
+def evaluate_claim(claim: Claim, ctx: MeasureContext, store: BaselineStore,
+                   environment: Environment, settings: RunSettings,
+                   update_command: str) -> ClaimResult:
+    """Measure one claim and judge it; never raises for a claim's own failure."""
+    result = ClaimResult(claim_id=claim.id, tutorial=claim.tutorial, kind=claim.kind,
+                         group=claim.group, tiers=list(claim.tiers), profile=settings.profile,
+                         quote=claim.quote, expected=normalize(claim.expected),
+                         status=Status.ERROR, note=claim.note, rule=claim.comparator.describe())
+    started = time.perf_counter()
+    try:
+        _judge(claim, ctx, store, environment, settings, update_command, result)
+    except MeasurementSkipped as skip:
+        result.status, result.message = Status.SKIPPED, str(skip)
+    except (BaselineFileError, ComparatorError) as error:
+        result.status, result.message = Status.ERROR, str(error)
+    except Exception as error:  # a crash in one measurement is that claim's ERROR, not the run's
+        result.status, result.message = Status.ERROR, f"measurement failed: {_one_line(error)}"
+    result.duration_s = round(time.perf_counter() - started, 3)
+    return result
+
+
+def _judge(claim: Claim, ctx: MeasureContext, store: BaselineStore, environment: Environment,
+           settings: RunSettings, update_command: str, result: ClaimResult) -> None:
+    measurement = claim.spec.load_measure()(claim, ctx)
+    measured = normalize(measurement.value)
+    result.measured, result.details = measured, normalize(measurement.details)
+    result.data_source, result.data_checksum = measurement.data_source, measurement.data_checksum
+
+    against_tutorial = claim.comparator.check(measured, result.expected)
+    result.delta_expected = against_tutorial.delta
+
+    key = _baseline_key(claim, settings, environment, measurement)
+    path = store.path(key)
+    result.baseline_file = str(path)
+    entry = store.get(key, claim.id)
+    comparable = entry is not None and entry.claim_version == claim.version
+    against_baseline = claim.comparator.check(measured, entry.value) if comparable else None
+
+    wanted = settings.update is UpdateMode.ALL or (
+        settings.update is UpdateMode.MISSING_OR_FAILING
+        and (against_baseline is None or not against_baseline.ok))
+    if wanted:
+        entry = BaselineEntry(claim.version, measured,
+                              _provenance(environment, measurement, settings.reason))
+        store.put(key, claim.id, entry)
+        against_baseline, comparable = claim.comparator.check(measured, measured), True
+        result.details["baseline_written"] = True
+
+    if entry is not None:
+        result.baseline = entry.value
+    result.status, result.message = _verdict(claim, result, against_tutorial, entry, comparable,
+                                             against_baseline, update_command)
+    if against_baseline is not None:
+        result.delta_baseline = against_baseline.delta
+
+
+def _verdict(claim: Claim, result: ClaimResult, against_tutorial: Verdict,
+             entry: BaselineEntry | None, comparable: bool, against_baseline: Verdict | None,
+             update_command: str) -> tuple[Status, str]:
+    if not against_tutorial.ok:
+        detail = f" ({against_tutorial.detail})" if against_tutorial.detail else ""
+        return Status.FAIL, (
+            f"measured {result.measured!r} but the tutorial says {result.expected!r}{detail}; "
+            f"rule: {against_tutorial.rule}; expectation from {claim.source} "
+            f"(\"{claim.quote[:80]}\")")
+    if entry is None:
+        return Status.NEW, (f"no baseline in {result.baseline_file}; create it with: "
+                            f"{update_command}")
+    if not comparable:
+        return Status.NOT_COMPARABLE, (
+            f"the baseline in {result.baseline_file} was written for claim version "
+            f"{entry.claim_version}, the claim is now version {claim.version}; "
+            f"review and rewrite it with: {update_command}")
+    assert against_baseline is not None
+    if not against_baseline.ok:
+        detail = f" ({against_baseline.detail})" if against_baseline.detail else ""
+        return Status.REGRESSED, (
+            f"measured {result.measured!r} but the baseline says {entry.value!r}{detail}; "
+            f"rule: {against_baseline.rule}; expectation from {result.baseline_file}")
+    return Status.PASS, ""

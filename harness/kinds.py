@@ -1,0 +1,71 @@
+"""The claim kinds: what each measures, which arguments it takes, what its baseline depends on.
+
+This table is pure data so that claim files can be validated without importing Keras; the
+measurement functions it names are imported only when a claim of that kind runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from harness.claims import Claim
+    from harness.measures.context import MeasureContext, Measurement
+
+# Environment fields a baseline is keyed by. Parameter counts and shapes depend on the Keras
+# version and backend only; anything trained also depends on the numeric stack, the device and
+# the data it ran on.
+STRUCTURE_SCOPE = ("keras", "backend")
+DATA_SCOPE = ("keras", "backend", "data_source")
+
+GROUPS = ("structure", "training", "timing")
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """One claim kind: its group (which test function runs it) and its measurement."""
+
+    name: str
+    group: str
+    measure: str  # "module:function", imported lazily
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+    scope: tuple[str, ...] = STRUCTURE_SCOPE
+    needs_data: bool = False
+
+    def load_measure(self) -> Callable[[Claim, MeasureContext], Measurement]:
+        module_name, _, attr = self.measure.partition(":")
+        return getattr(importlib.import_module(module_name), attr)
+
+
+def _structure(name: str, function: str, required: tuple[str, ...],
+               optional: tuple[str, ...] = (), **extra: Any) -> KindSpec:
+    return KindSpec(name=name, group="structure", measure=f"harness.measures.structure:{function}",
+                    required=required, optional=optional, **extra)
+
+
+KINDS: dict[str, KindSpec] = {
+    spec.name: spec
+    for spec in (
+        _structure("param-count", "param_count", ("model",), ("layer", "part")),
+        _structure("layer-params", "layer_params", ("model",)),
+        _structure("output-shapes", "output_shapes", ("model",)),
+        _structure("output-shape", "output_shape", ("model",), ("layer",)),
+        _structure("param-share", "param_share", ("model", "layer")),
+        _structure("layer-param-count", "layer_param_count", ("layer", "input_shape")),
+        _structure("sizing-formula", "sizing_formula", ("W", "F", "S", "P")),
+        _structure("sizing-valid", "sizing_valid", ("W", "F", "S", "P")),
+        _structure("sizing-grid", "sizing_grid", ("formula", "grid")),
+        _structure("kernel-shape", "kernel_shape", ("model", "layer")),
+        _structure("activation-shape", "activation_shape", ("model", "layer")),
+        _structure("saved-weights-mib", "saved_weights_mib", ("model",)),
+        _structure("saved-bytes-per-param", "saved_bytes_per_param", ("model",)),
+        _structure("save-load-max-diff", "save_load_max_diff", ("model",)),
+        _structure("split-sizes", "split_sizes", ("total", "test_size", "random_state")),
+        _structure("dataset-shape", "dataset_shape", ("dataset", "split", "part"),
+                   ("first", "pad_to", "num_words"), scope=DATA_SCOPE, needs_data=True),
+    )
+}

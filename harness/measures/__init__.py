@@ -1,0 +1,1 @@
+"""Measurements, one module per claim group; ``harness.kinds`` maps each kind to its function."""

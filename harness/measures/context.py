@@ -1,0 +1,46 @@
+"""What a measurement gets to work with, and what it hands back."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import keras
+
+
+class MeasurementSkipped(Exception):
+    """The claim cannot be measured here (no data set, no GPU); the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """A measured value and where it came from."""
+
+    value: Any
+    data_source: str = "none"
+    data_checksum: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+class MeasureContext:
+    """Session-wide shared state: built models are reused by every claim that reads them."""
+
+    def __init__(self, scratch: Path | None = None) -> None:
+        self.scratch = scratch or Path(tempfile.mkdtemp(prefix="harness-"))
+        self._memo: dict[Hashable, Any] = {}
+
+    def memo(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """Compute once per session and share: several claims read one saved file or one run."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    def model(self, tutorial: str, name: str) -> keras.Model:
+        """The tutorial's model, built once per session (structure claims never mutate it)."""
+        from harness.models import build_model
+
+        return self.memo(("model", tutorial, name), lambda: build_model(tutorial, name))

@@ -1,0 +1,202 @@
+"""The pytest plugin: claim files become test items, results become reports.
+
+A suite module declares one test function per claim group, marked with the group name and
+taking the ``claim`` argument; this plugin parametrizes it with every claim of that group found
+in ``claims/`` beside the module (one item per claim, its id the claim id, its tiers as
+markers). Results are collected during the session and written as reports at its end.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import shlex
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from harness.claims import Claim, ClaimFileError, claim_files, load_claims
+from harness.kinds import GROUPS
+
+MARKERS = {
+    "fast": "runs in the fast profile (CI, CPU, minutes, offline data)",
+    "full": "runs in the full profile (nightly, the tutorials' exact recipes, real data)",
+    "structure": "structural claim: built, never trained",
+    "training": "claim that trains a model",
+    "timing": "step-time claim measured with pytest-benchmark",
+    "gpu": "needs a GPU",
+}
+
+_STATE = pytest.StashKey["HarnessState"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("harness", "tutorial-claims harness")
+    group.addoption("--update-baselines", action="store_true",
+                    help="write baselines that are missing or that the measurement no longer "
+                         "matches")
+    group.addoption("--regen-baselines", action="store_true",
+                    help="rewrite every selected claim's baseline (after a framework upgrade)")
+    group.addoption("--baseline-reason", default="",
+                    help="why baselines are being written; stored in their provenance")
+    group.addoption("--baselines-dir", default=None,
+                    help="baseline folder (default: <rootdir>/baselines)")
+    group.addoption("--reports-dir", default=None,
+                    help="report folder (default: <rootdir>/reports)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, description in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {description}")
+    config.stash[_STATE] = HarnessState(config)
+
+
+@functools.cache
+def _claims_in(directory: str) -> tuple[list[Claim], list[ClaimFileError]]:
+    """Every valid claim beside a suite module, and one error per malformed file."""
+    claims: list[Claim] = []
+    errors: list[ClaimFileError] = []
+    for path in claim_files(directory):
+        try:
+            claims.extend(load_claims([path]))
+        except ClaimFileError as error:
+            errors.append(error)
+    return claims, errors
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "claim" not in metafunc.fixturenames:
+        return
+    groups = [name for name in GROUPS if metafunc.definition.get_closest_marker(name)]
+    if len(groups) != 1:
+        raise pytest.UsageError(f"{metafunc.definition.nodeid}: a claim test needs exactly one "
+                                f"group marker of {', '.join(GROUPS)}")
+    claims, errors = _claims_in(str(Path(metafunc.module.__file__).parent / "claims"))
+    params = [pytest.param(claim, id=claim.id,
+                           marks=[getattr(pytest.mark, tier) for tier in claim.tiers])
+              for claim in claims if claim.group == groups[0]]
+    # A malformed file becomes one failing item naming the file, claim and field; the other
+    # files' claims still run.
+    params += [pytest.param(error, id=f"{Path(error.path).name}:invalid",
+                            marks=[pytest.mark.fast, pytest.mark.full]) for error in errors]
+    metafunc.parametrize("claim", params)
+
+
+class HarnessState:
+    """Session-wide harness objects, created lazily so collection never imports Keras."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.results: list = []
+        self.started = datetime.datetime.now(datetime.UTC)
+        self.clock = time.perf_counter()
+        root = Path(config.rootpath)
+        self.baselines_dir = Path(config.getoption("--baselines-dir") or root / "baselines")
+        self.reports_dir = Path(config.getoption("--reports-dir") or root / "reports")
+        self.run = None
+        self.report_paths: list[Path] = []
+        self.report_error = ""
+
+    @functools.cached_property
+    def context(self):  # noqa: ANN201 - MeasureContext, imported lazily
+        from harness.measures.context import MeasureContext
+
+        return MeasureContext()
+
+    @functools.cached_property
+    def environment(self):  # noqa: ANN201 - Environment, imported lazily
+        from harness.environment import current_environment
+
+        return current_environment(str(self.config.rootpath))
+
+    def settings(self, profile: str):  # noqa: ANN201 - RunSettings, imported lazily
+        from harness.evaluate import RunSettings, UpdateMode
+
+        option = self.config.getoption
+        update = (UpdateMode.ALL if option("--regen-baselines") else
+                  UpdateMode.MISSING_OR_FAILING if option("--update-baselines") else
+                  UpdateMode.OFF)
+        return RunSettings(profile=profile, update=update, reason=option("--baseline-reason"))
+
+
+def _update_command(nodeid: str) -> str:
+    return f"pytest {shlex.quote(nodeid)} --update-baselines"
+
+
+@pytest.fixture
+def verify_claim(request: pytest.FixtureRequest) -> Callable[[Claim | ClaimFileError], None]:
+    """Measure a claim, judge it against the tutorial and the baseline, record the result."""
+    state: HarnessState = request.config.stash[_STATE]
+
+    def verify(claim: Claim | ClaimFileError) -> None:
+        if isinstance(claim, ClaimFileError):
+            pytest.fail(str(claim), pytrace=False)
+        from harness.baselines import BaselineStore
+        from harness.evaluate import evaluate_claim
+
+        result = evaluate_claim(claim, state.context, BaselineStore(state.baselines_dir),
+                                state.environment, state.settings(claim.group),
+                                _update_command(request.node.nodeid))
+        state.results.append(result)
+        if result.status.value == "SKIPPED":
+            pytest.skip(result.message)
+        if result.status.fails_test:
+            pytest.fail(f"{result.status.value}: {result.message}", pytrace=False)
+
+    return verify
+
+
+def _unused_baselines(state: HarnessState, known_ids: set[str]) -> list[str]:
+    from harness.baselines import BaselineStore
+
+    stored = BaselineStore(state.baselines_dir).stored_claim_ids()
+    return [f"`{claim_id}` in {', '.join(str(p) for p in paths)}"
+            for claim_id, paths in sorted(stored.items()) if claim_id not in known_ids]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    state: HarnessState = session.config.stash[_STATE]
+    if not state.results:
+        return
+    from harness.report import RunRecord, write_reports
+
+    known_ids = {claim.id for directory in _claims_dirs(session) for claim in
+                 _claims_in(directory)[0]}
+    run = RunRecord(run_id=state.started.strftime("%Y%m%dT%H%M%SZ"),
+                    started=state.started.isoformat(timespec="seconds"),
+                    duration_s=round(time.perf_counter() - state.clock, 1),
+                    command=" ".join(["pytest", *sys.argv[1:]]),
+                    environment=state.environment.as_dict(), results=state.results,
+                    unused_baselines=_unused_baselines(state, known_ids))
+    try:
+        state.report_paths = write_reports(run, state.reports_dir)
+    except OSError as error:
+        state.report_error = f"could not write the report to {state.reports_dir}: {error}"
+    state.run = run
+
+
+def _claims_dirs(session: pytest.Session) -> set[str]:
+    return {str(Path(item.fspath).parent / "claims") for item in session.items
+            if "claim" in getattr(item, "fixturenames", ())}
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    state: HarnessState = terminalreporter.config.stash[_STATE]
+    run = state.run
+    if run is None:
+        return
+    terminalreporter.section("tutorial claims")
+    terminalreporter.write_line(run.summary_line())
+    for result in run.results:
+        if result.status.fails_test:
+            terminalreporter.write_line(f"  {result.status.value:<14} {result.claim_id}")
+    if run.unused_baselines:
+        terminalreporter.write_line(f"{len(run.unused_baselines)} stored baseline(s) no claim "
+                                    f"uses: see the report")
+    if state.report_error:
+        terminalreporter.write_line(f"ERROR: {state.report_error}", red=True)
+    for path in state.report_paths[:2]:
+        terminalreporter.write_line(f"report: {path}")

@@ -1,0 +1,181 @@
+"""Reports: ``reports/latest.md`` and ``latest.json``, plus a timestamped copy of each run.
+
+The markdown is for people (one table per tutorial, failures spelled out, the environment); the
+JSON keeps every field of every result so later tools (comparisons, regeneration reviews) can
+read a run back without re-running it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.results import ClaimResult, Status
+
+SCHEMA = 1
+_STATUS_ORDER = list(Status)
+_MARK = {Status.PASS: "✅", Status.FAIL: "❌", Status.REGRESSED: "📉", Status.NEW: "🆕",
+         Status.NOT_COMPARABLE: "⚠️", Status.SKIPPED: "⏭️", Status.ERROR: "💥"}
+
+
+@dataclass
+class RunRecord:
+    """One pytest session's claim results and the context a reader needs."""
+
+    run_id: str
+    started: str
+    duration_s: float
+    command: str
+    environment: dict[str, str]
+    results: list[ClaimResult]
+    unused_baselines: list[str] = field(default_factory=list)
+
+    def counts(self) -> Counter[Status]:
+        return Counter(result.status for result in self.results)
+
+    def summary_line(self) -> str:
+        counts = self.counts()
+        parts = [f"{counts[status]} {status.value.lower()}" for status in _STATUS_ORDER
+                 if counts[status]]
+        return (f"{len(self.results)} claims: " + ", ".join(parts)) if parts else "no claims run"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"schema": SCHEMA, "run_id": self.run_id, "started": self.started,
+                "duration_s": self.duration_s, "command": self.command,
+                "summary": {status.value: count for status, count in self.counts().items()},
+                "environment": self.environment,
+                "data_sources": data_sources(self.results),
+                "results": [result.as_json() for result in self.results],
+                "unused_baselines": self.unused_baselines}
+
+
+def data_sources(results: Iterable[ClaimResult]) -> list[str]:
+    """Each distinct data source with its checksum, as reports list them."""
+    seen = {f"{r.data_source} ({r.data_checksum})" if r.data_checksum else r.data_source
+            for r in results}
+    return sorted(seen)
+
+
+# Kinds whose values are shapes (or lists of shapes), printed as 32×32×64.
+SHAPE_KINDS = frozenset({"output-shape", "output-shapes", "kernel-shape", "activation-shape",
+                         "dataset-shape"})
+
+
+def _shape_text(shape: list) -> str:
+    return "×".join("?" if dim is None else str(dim) for dim in shape) or "()"
+
+
+def format_value(value: Any, shape: bool = False, limit: int = 6) -> str:
+    """Compact, table-friendly text: 318,410 · shapes as 32×32×64 · long lists elided."""
+    if shape and isinstance(value, list) and not any(isinstance(v, list) for v in value):
+        return _shape_text(value)
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, list):
+        if value and all(isinstance(item, list) for item in value):
+            items = [_shape_text(item) for item in value]
+        else:
+            items = [format_value(item) for item in value]
+        shown = " · ".join(items[:limit])
+        return shown + (f" · … (+{len(items) - limit})" if len(items) > limit else "")
+    return str(value)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _quote(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return f"“{text[:limit - 1]}…”" if len(text) > limit else f"“{text}”"
+
+
+def _table(rows: Sequence[dict[str, str]]) -> str:
+    import pandas as pd
+
+    return pd.DataFrame(rows).to_markdown(index=False)
+
+
+def _tutorial_table(results: Sequence[ClaimResult]) -> str:
+    def value(result: ClaimResult, item: Any) -> str:
+        return _cell(format_value(item, shape=result.kind in SHAPE_KINDS))
+
+    rows = [{
+        "claim": f"`{result.claim_id.split('/', 1)[1]}`",
+        "what the tutorial says": _cell(_quote(result.quote)),
+        "tutorial": value(result, result.expected),
+        "baseline": value(result, result.baseline),
+        "measured": value(result, result.measured),
+        "Δ": _cell(format_value(result.delta_baseline if result.delta_baseline is not None
+                                 else result.delta_expected)),
+        "status": f"{_MARK[result.status]} {result.status.value}",
+    } for result in results]
+    return _table(rows)
+
+
+def render_markdown(run: RunRecord) -> str:
+    """The human report: summary, legend, one table per tutorial, problems, environment."""
+    lines = ["# Tutorial claims report", "",
+             f"**{run.summary_line()}** · run `{run.run_id}` · {run.duration_s:.1f} s · "
+             f"`{run.command}`", ""]
+    by_tutorial: dict[str, list[ClaimResult]] = {}
+    for result in run.results:
+        by_tutorial.setdefault(result.tutorial, []).append(result)
+    for tutorial, results in sorted(by_tutorial.items()):
+        counts = Counter(result.status for result in results)
+        tally = ", ".join(f"{counts[s]} {s.value.lower()}" for s in _STATUS_ORDER if counts[s])
+        sources = ", ".join(data_sources(results))
+        lines += [f"## {tutorial}", "", f"{tally} · data: {sources}", "",
+                  _tutorial_table(results), ""]
+    problems = [result for result in run.results if result.status is not Status.PASS]
+    if problems:
+        lines += ["## What needs attention", ""]
+        lines += [f"- {_MARK[r.status]} **{r.status.value}** `{r.claim_id}`: {r.message}"
+                  for r in problems]
+        lines.append("")
+    if run.unused_baselines:
+        lines += ["## Baselines no claim uses", "",
+                  "Stored values whose claim no longer exists; delete them or restore the claim.",
+                  ""]
+        lines += [f"- {entry}" for entry in run.unused_baselines]
+        lines.append("")
+    present = [status for status in _STATUS_ORDER if run.counts()[status]]
+    lines += ["## Legend", "",
+              _table([{"status": f"{_MARK[s]} {s.value}", "meaning": s.legend} for s in present]),
+              "", "Δ is measured − baseline (measured − tutorial when there is no baseline).", ""]
+    environment = {**run.environment, "data sources": "; ".join(data_sources(run.results))}
+    lines += ["## Environment", "",
+              _table([{"field": name, "value": _cell(str(value))}
+                      for name, value in environment.items()]), ""]
+    return "\n".join(lines)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def write_reports(run: RunRecord, directory: Path | str) -> list[Path]:
+    """Write latest.md/.json and the run's timestamped copies; return the paths written."""
+    directory = Path(directory)
+    history = directory / "runs"
+    history.mkdir(parents=True, exist_ok=True)
+    markdown = render_markdown(run)
+    document = json.dumps(run.as_json(), indent=2, default=str) + "\n"
+    paths = [directory / "latest.md", directory / "latest.json",
+             history / f"{run.run_id}.md", history / f"{run.run_id}.json"]
+    for path, text in zip(paths, (markdown, document, markdown, document), strict=True):
+        _write_atomically(path, text)
+    return paths

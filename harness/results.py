@@ -1,0 +1,70 @@
+"""Claim results: what one claim measured, what it was compared with, and the verdict."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    """A claim's verdict. The legend text is what reports print beside the table."""
+
+    PASS = "PASS"
+    FAIL = "FAIL"
+    REGRESSED = "REGRESSED"
+    NEW = "NEW"
+    NOT_COMPARABLE = "NOT-COMPARABLE"
+    SKIPPED = "SKIPPED"
+    ERROR = "ERROR"
+
+    @property
+    def legend(self) -> str:
+        return _LEGEND[self]
+
+    @property
+    def fails_test(self) -> bool:
+        return self not in (Status.PASS, Status.SKIPPED)
+
+
+_LEGEND = {
+    Status.PASS: "the tutorial's claim holds and the value matches the stored baseline",
+    Status.FAIL: "the tutorial's claim does not hold",
+    Status.REGRESSED: "the claim holds but the value moved away from the stored baseline",
+    Status.NEW: "no baseline is stored for this environment yet (the message gives the command)",
+    Status.NOT_COMPARABLE: "the stored baseline was written for another version of the claim",
+    Status.SKIPPED: "not run here; the reason says why and what would make it run",
+    Status.ERROR: "the measurement itself broke (bad input, missing model, crash)",
+}
+
+
+@dataclass
+class ClaimResult:
+    """Everything a report needs about one claim run."""
+
+    claim_id: str
+    tutorial: str
+    kind: str
+    group: str
+    tiers: list[str]
+    profile: str
+    quote: str
+    expected: Any
+    status: Status
+    message: str = ""
+    measured: Any = None
+    baseline: Any = None
+    baseline_file: str = ""
+    delta_expected: Any = None
+    delta_baseline: Any = None
+    rule: str = ""
+    data_source: str = "none"
+    data_checksum: str = ""
+    note: str = ""
+    duration_s: float = 0.0
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["status"] = str(self.status)
+        return data

@@ -1,0 +1,14 @@
+"""The claim suites: one test function per claim group, one test item per claim.
+
+The claims themselves are data in ``claims/<tutorial>.yaml``; the harness plugin parametrizes
+these functions with them. Select with markers (``-m fast``, ``-m "structure and full"``) or by
+claim id (``-k mnist-workflow``).
+"""
+
+import pytest
+
+
+@pytest.mark.structure
+def test_structure(claim, verify_claim) -> None:
+    """Built with Keras, never trained: compared exactly with the tutorial and the baseline."""
+    verify_claim(claim)
