@@ -67,7 +67,8 @@ class Claim:
 
 def _check_claim(raw: Any, tutorial: str, path: Path, index: int) -> Claim:
     if not isinstance(raw, dict):
-        raise ClaimFileError(path, f"claim #{index + 1} must be a mapping, got {type(raw).__name__}")
+        raise ClaimFileError(path, f"claim #{index + 1} must be a mapping, "
+                             f"got {type(raw).__name__}")
     local_id = raw.get("id")
     label = f"{tutorial}/{local_id}" if isinstance(local_id, str) else f"#{index + 1}"
 
@@ -125,7 +126,8 @@ def load_claim_file(path: Path | str) -> list[Claim]:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        raise ClaimFileError(path, f"not valid YAML{where}: {getattr(error, 'problem', error)}")
+        raise ClaimFileError(
+            path, f"not valid YAML{where}: {getattr(error, 'problem', error)}") from None
     except OSError as error:
         raise ClaimFileError(path, f"cannot read: {error.strerror}") from None
     if not isinstance(document, dict):

@@ -15,11 +15,19 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from harness.claims import Claim, ClaimFileError, claim_files, load_claims
 from harness.kinds import GROUPS
+
+if TYPE_CHECKING:  # the real imports happen lazily, when a claim runs
+    from harness.environment import Environment
+    from harness.evaluate import RunSettings
+    from harness.measures.context import MeasureContext
+    from harness.report import RunRecord
+    from harness.results import ClaimResult
 
 MARKERS = {
     "fast": "runs in the fast profile (CI, CPU, minutes, offline data)",
@@ -90,29 +98,29 @@ class HarnessState:
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
-        self.results: list = []
+        self.results: list[ClaimResult] = []
         self.started = datetime.datetime.now(datetime.UTC)
         self.clock = time.perf_counter()
         root = Path(config.rootpath)
         self.baselines_dir = Path(config.getoption("--baselines-dir") or root / "baselines")
         self.reports_dir = Path(config.getoption("--reports-dir") or root / "reports")
-        self.run = None
+        self.run: RunRecord | None = None
         self.report_paths: list[Path] = []
         self.report_error = ""
 
     @functools.cached_property
-    def context(self):  # noqa: ANN201 - MeasureContext, imported lazily
+    def context(self) -> MeasureContext:
         from harness.measures.context import MeasureContext
 
         return MeasureContext()
 
     @functools.cached_property
-    def environment(self):  # noqa: ANN201 - Environment, imported lazily
+    def environment(self) -> Environment:
         from harness.environment import current_environment
 
         return current_environment(str(self.config.rootpath))
 
-    def settings(self, profile: str):  # noqa: ANN201 - RunSettings, imported lazily
+    def settings(self, profile: str) -> RunSettings:
         from harness.evaluate import RunSettings, UpdateMode
 
         option = self.config.getoption
