@@ -12,6 +12,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -40,7 +41,9 @@ class BaselineKey:
 
     @property
     def slug(self) -> str:
-        return "_".join(f"{name.replace('_', '-')}-{value}" for name, value in self.fields)
+        """File-name-safe: every character outside [A-Za-z0-9.+-] becomes '-'."""
+        return "_".join(f"{name.replace('_', '-')}-{re.sub(r'[^A-Za-z0-9.+-]', '-', value)}"
+                        for name, value in self.fields)
 
     def relative_path(self) -> Path:
         return Path(self.tutorial) / self.profile / f"{self.slug}.json"
@@ -101,12 +104,23 @@ class BaselineStore:
                              provenance=raw.get("provenance", {}),
                              values=tuple(raw.get("values", ())))
 
-    def put(self, key: BaselineKey, claim_id: str, entry: BaselineEntry) -> Path:
-        """Store one claim's entry, keeping every other entry of the file as it was."""
+    def put(self, key: BaselineKey, claim_id: str, entry: BaselineEntry,
+            replace_corrupt: bool = False) -> Path:
+        """Store one claim's entry, keeping every other entry of the file as it was.
+
+        With ``replace_corrupt`` (regeneration), an unreadable file is moved aside to
+        ``<name>.corrupt`` and a fresh one started, instead of failing.
+        """
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         with _locked(path):
-            document = self._read(path)
+            try:
+                document = self._read(path)
+            except BaselineFileError:
+                if not replace_corrupt:
+                    raise
+                os.replace(path, path.with_name(f"{path.name}.corrupt"))
+                document = {"schema": SCHEMA, "claims": {}}
             document["schema"] = SCHEMA
             document["key"] = {"tutorial": key.tutorial, "profile": key.profile,
                                **dict(key.fields)}

@@ -16,28 +16,17 @@ from typing import Any
 import yaml
 
 from harness.comparators import Comparator, ComparatorError, parse_comparator
-from harness.kinds import KINDS, KindSpec
+from harness.errors import ClaimFileError
+from harness.kinds import KINDS, TIERS, KindSpec
+from harness.recipes import Recipe, parse_recipes
 
-TIERS = ("fast", "full")
+__all__ = ["TIERS", "Claim", "ClaimFileError", "claim_files", "load_claim_file", "load_claims"]
 _ID_SEGMENT = r"[a-z0-9][a-z0-9.]*(?:-[a-z0-9.]+)*"
 _ID_PATTERN = re.compile(rf"^{_ID_SEGMENT}(?:/{_ID_SEGMENT})*$")
 _FILE_FIELDS = {"tutorial", "seed", "title", "claims"}
+_OPTIONAL_FILE_FIELDS = {"recipes"}
 _REQUIRED_CLAIM_FIELDS = ("id", "quote", "kind", "expected", "tiers", "version")
 _OPTIONAL_CLAIM_FIELDS = ("args", "compare", "note")
-
-
-class ClaimFileError(ValueError):
-    """A claim file is malformed; the message names the file, the claim and the field."""
-
-    def __init__(self, path: Path | str, message: str, claim: str | None = None,
-                 field_name: str | None = None) -> None:
-        where = str(path)
-        if claim:
-            where += f": claim '{claim}'"
-        if field_name:
-            where += f": field '{field_name}'"
-        super().__init__(f"{where}: {message}")
-        self.path, self.claim, self.field = str(path), claim, field_name
 
 
 @dataclass(frozen=True)
@@ -55,6 +44,9 @@ class Claim:
     args: Mapping[str, Any] = field(default_factory=dict)
     note: str = ""
     source: str = ""  # the claim file it was declared in
+    # the recipes of the claim's file, {(name, profile): Recipe}; training claims read them
+    recipes: Mapping[tuple[str, str], Recipe] = field(default_factory=dict, repr=False,
+                                                      compare=False)
 
     @property
     def spec(self) -> KindSpec:
@@ -65,7 +57,8 @@ class Claim:
         return self.spec.group
 
 
-def _check_claim(raw: Any, tutorial: str, path: Path, index: int) -> Claim:
+def _check_claim(raw: Any, tutorial: str, path: Path, index: int,
+                 recipes: Mapping[tuple[str, str], Recipe]) -> Claim:
     if not isinstance(raw, dict):
         raise ClaimFileError(path, f"claim #{index + 1} must be a mapping, "
                              f"got {type(raw).__name__}")
@@ -76,7 +69,7 @@ def _check_claim(raw: Any, tutorial: str, path: Path, index: int) -> Claim:
         return ClaimFileError(path, message, claim=label, field_name=field_name)
 
     for name in _REQUIRED_CLAIM_FIELDS:
-        if name not in raw or raw[name] is None:
+        if name not in raw or (raw[name] is None and name != "expected"):
             raise fail(name, "missing required field")
     unknown = set(raw) - set(_REQUIRED_CLAIM_FIELDS) - set(_OPTIONAL_CLAIM_FIELDS)
     if unknown:
@@ -90,6 +83,8 @@ def _check_claim(raw: Any, tutorial: str, path: Path, index: int) -> Claim:
     if kind not in KINDS:
         raise fail("kind", f"unknown kind {kind!r}; known: {', '.join(sorted(KINDS))}")
     spec = KINDS[kind]
+    if raw["expected"] is None and spec.judge == "comparator":
+        raise fail("expected", f"kind {kind!r} needs the tutorial's value")
     args = raw.get("args") or {}
     if not isinstance(args, dict):
         raise fail("args", f"must be a mapping, got {type(args).__name__}")
@@ -113,16 +108,39 @@ def _check_claim(raw: Any, tutorial: str, path: Path, index: int) -> Claim:
     note = raw.get("note", "")
     if not isinstance(note, str):
         raise fail("note", "must be a string")
+    for recipe in spec.recipe_refs(args):
+        if (recipe, tiers[0]) not in recipes:
+            known = sorted({name for name, _ in recipes})
+            raise fail("args", f"unknown recipe {recipe!r}; this file declares: "
+                       f"{', '.join(known) or 'none'}")
     return Claim(id=label, tutorial=tutorial, quote=raw["quote"].strip(), kind=kind,
                  expected=raw["expected"], comparator=comparator, tiers=tuple(tiers),
-                 version=version, args=args, note=note, source=str(path))
+                 version=version, args=args, note=note, source=str(path), recipes=recipes)
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that rejects a key written twice (YAML would keep the last one silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # '<<: *anchor' may be overridden
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"field {key!r} is given twice", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def load_claim_file(path: Path | str) -> list[Claim]:
     """Load and validate one tutorial's claim file."""
     path = Path(path)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
+    except UnicodeDecodeError as error:
+        raise ClaimFileError(path, f"not UTF-8 (byte {error.start}); save it as UTF-8") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
@@ -135,9 +153,10 @@ def load_claim_file(path: Path | str) -> list[Claim]:
     missing = sorted(_FILE_FIELDS - set(document))
     if missing:
         raise ClaimFileError(path, "missing required field", field_name=missing[0])
-    unknown = sorted(set(document) - _FILE_FIELDS)
+    unknown = sorted(set(document) - _FILE_FIELDS - _OPTIONAL_FILE_FIELDS)
     if unknown:
-        raise ClaimFileError(path, f"unknown top-level field; allowed: {sorted(_FILE_FIELDS)}",
+        allowed = sorted(_FILE_FIELDS | _OPTIONAL_FILE_FIELDS)
+        raise ClaimFileError(path, f"unknown top-level field; allowed: {allowed}",
                              field_name=unknown[0])
     tutorial = document["tutorial"]
     if tutorial != path.stem:
@@ -146,10 +165,11 @@ def load_claim_file(path: Path | str) -> list[Claim]:
     raw_claims = document["claims"]
     if not isinstance(raw_claims, list) or not raw_claims:
         raise ClaimFileError(path, "must be a non-empty list", field_name="claims")
+    recipes = parse_recipes(document.get("recipes"), tutorial, path)
     claims: list[Claim] = []
     seen: set[str] = set()
     for index, raw in enumerate(raw_claims):
-        claim = _check_claim(raw, tutorial, path, index)
+        claim = _check_claim(raw, tutorial, path, index, recipes)
         if claim.id in seen:
             raise ClaimFileError(path, "duplicate id", claim=claim.id, field_name="id")
         seen.add(claim.id)

@@ -24,6 +24,8 @@ class Verdict:
     delta: Any
     rule: str
     detail: str = ""
+    judged: bool = True  # False when the comparison does not apply here (proxy data)
+    improved: bool = False  # for a failed baseline comparison: moved the good way
 
 
 def normalize(value: Any) -> Any:
@@ -34,6 +36,15 @@ def normalize(value: Any) -> Any:
         return [normalize(item) for item in value]
     if isinstance(value, dict):
         return {str(key): normalize(item) for key, item in value.items()}
+    return value
+
+
+def _typed(value: Any) -> Any:
+    """Tag booleans so that exact equality never confuses True with 1."""
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, list):
+        return [_typed(item) for item in value]
     return value
 
 
@@ -56,7 +67,7 @@ class Exact:
 
     def check(self, measured: Any, expected: Any) -> Verdict:
         measured, expected = normalize(measured), normalize(expected)
-        ok = measured == expected
+        ok = _typed(measured) == _typed(expected)
         if _is_number(measured) and _is_number(expected):
             return Verdict(ok, measured - expected, self.describe())
         detail = ""
@@ -108,7 +119,7 @@ def parse_comparator(spec: Any) -> Comparator:
             raise ComparatorError(f"unknown approx option(s) {sorted(unknown)}; use rel and/or abs")
         rel, absolute = spec.get("rel", 0.0), spec.get("abs", 0.0)
         for name, value in (("rel", rel), ("abs", absolute)):
-            if not _is_number(value) or value < 0:
+            if not _is_number(value) or not math.isfinite(value) or value < 0:
                 raise ComparatorError(f"approx {name} must be a number >= 0, got {value!r}")
         if rel == 0 and absolute == 0:
             raise ComparatorError("approx needs rel or abs > 0 (use 'exact' for equality)")

@@ -16,6 +16,7 @@ from harness.baselines import BaselineEntry, BaselineFileError, BaselineKey, Bas
 from harness.claims import Claim
 from harness.comparators import ComparatorError, Verdict, normalize
 from harness.environment import Environment
+from harness.judges import JUDGES
 from harness.measures.context import MeasureContext, Measurement, MeasurementSkipped
 from harness.results import ClaimResult, Status
 
@@ -86,37 +87,45 @@ def evaluate_claim(claim: Claim, ctx: MeasureContext, store: BaselineStore,
 
 def _judge(claim: Claim, ctx: MeasureContext, store: BaselineStore, environment: Environment,
            settings: RunSettings, update_command: str, result: ClaimResult) -> None:
-    measurement = claim.spec.load_measure()(claim, ctx)
+    measurement = claim.spec.load_measure()(claim, ctx.for_profile(settings.profile))
     measured = normalize(measurement.value)
     result.measured, result.details = measured, normalize(measurement.details)
     result.data_source, result.data_checksum = measurement.data_source, measurement.data_checksum
-
-    against_tutorial = claim.comparator.check(measured, result.expected)
-    result.delta_expected = against_tutorial.delta
+    judge = JUDGES[claim.spec.judge]
 
     key = _baseline_key(claim, settings, environment, measurement)
-    path = store.path(key)
-    result.baseline_file = str(path)
-    entry = store.get(key, claim.id)
+    result.baseline_file = str(store.path(key))
+    try:
+        entry = store.get(key, claim.id)
+    except BaselineFileError:
+        if settings.update is not UpdateMode.ALL:
+            raise
+        entry = None  # regeneration replaces an unreadable file (moved aside as .corrupt)
     comparable = entry is not None and entry.claim_version == claim.version
-    against_baseline = claim.comparator.check(measured, entry.value) if comparable else None
+    against_baseline = judge.against_baseline(claim, measurement, entry) if comparable else None
 
     wanted = settings.update is UpdateMode.ALL or (
         settings.update is UpdateMode.MISSING_OR_FAILING
         and (against_baseline is None or not against_baseline.ok))
     if wanted:
         entry = BaselineEntry(claim.version, measured,
-                              _provenance(environment, measurement, settings.reason))
-        store.put(key, claim.id, entry)
-        against_baseline, comparable = claim.comparator.check(measured, measured), True
+                              _provenance(environment, measurement, settings.reason),
+                              values=judge.stored_values(measurement))
+        store.put(key, claim.id, entry, replace_corrupt=settings.update is UpdateMode.ALL)
+        comparable = True
+        against_baseline = judge.against_baseline(claim, measurement, entry)
         result.details["baseline_written"] = True
 
+    against_tutorial = judge.against_tutorial(claim, measurement, entry if comparable else None)
+    result.delta_expected = against_tutorial.delta
+    result.rule = against_tutorial.rule
     if entry is not None:
         result.baseline = entry.value
-    result.status, result.message = _verdict(claim, result, against_tutorial, entry, comparable,
-                                             against_baseline, update_command)
     if against_baseline is not None:
         result.delta_baseline = against_baseline.delta
+        result.details["baseline_rule"] = against_baseline.rule
+    result.status, result.message = _verdict(claim, result, against_tutorial, entry, comparable,
+                                             against_baseline, update_command)
 
 
 def _verdict(claim: Claim, result: ClaimResult, against_tutorial: Verdict,
@@ -139,7 +148,11 @@ def _verdict(claim: Claim, result: ClaimResult, against_tutorial: Verdict,
     assert against_baseline is not None
     if not against_baseline.ok:
         detail = f" ({against_baseline.detail})" if against_baseline.detail else ""
-        return Status.REGRESSED, (
+        status = Status.IMPROVED if against_baseline.improved else Status.REGRESSED
+        return status, (
             f"measured {result.measured!r} but the baseline says {entry.value!r}{detail}; "
-            f"rule: {against_baseline.rule}; expectation from {result.baseline_file}")
+            f"rule: {against_baseline.rule}; expectation from {result.baseline_file}; "
+            f"if the change is expected, rewrite it with: {update_command}")
+    if not against_tutorial.judged and result.details.get("data_is_proxy"):
+        return Status.PROXY, against_tutorial.rule
     return Status.PASS, ""

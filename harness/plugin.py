@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime
 import functools
+import os
 import shlex
+import shutil
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,6 +57,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="baseline folder (default: <rootdir>/baselines)")
     group.addoption("--reports-dir", default=None,
                     help="report folder (default: <rootdir>/reports)")
+    group.addoption("--data-dir", default=os.environ.get("HARNESS_DATA_DIR"),
+                    help="folder with local copies of the data sets (MNIST IDX or mnist.npz, "
+                         "cifar-10-batches-py, imdb.npz, cats-vs-dogs); default "
+                         "$HARNESS_DATA_DIR")
+    group.addoption("--train-cache", default=None,
+                    help="folder keeping each trained seed's metrics by content hash, so a "
+                         "report can be rebuilt without retraining (opt-in)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -62,17 +72,27 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_STATE] = HarnessState(config)
 
 
-@functools.cache
-def _claims_in(directory: str) -> tuple[list[Claim], list[ClaimFileError]]:
-    """Every valid claim beside a suite module, and one error per malformed file."""
-    claims: list[Claim] = []
-    errors: list[ClaimFileError] = []
-    for path in claim_files(directory):
-        try:
-            claims.extend(load_claims([path]))
-        except ClaimFileError as error:
-            errors.append(error)
-    return claims, errors
+@dataclass(frozen=True)
+class ClaimCase:
+    """One test item: a claim, run in one profile (structure claims run in one, 'structure')."""
+
+    claim: Claim
+    profile: str
+
+
+def _params(claims: list[Claim], group: str) -> list:
+    """Structural claims are one item each; trained claims one item per tier (claim@fast)."""
+    params = []
+    for claim in claims:
+        if claim.group != group:
+            continue
+        if group == "structure":
+            params.append(pytest.param(ClaimCase(claim, "structure"), id=claim.id,
+                                       marks=[getattr(pytest.mark, t) for t in claim.tiers]))
+            continue
+        params += [pytest.param(ClaimCase(claim, tier), id=f"{claim.id}@{tier}",
+                                marks=[getattr(pytest.mark, tier)]) for tier in claim.tiers]
+    return params
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -82,10 +102,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if len(groups) != 1:
         raise pytest.UsageError(f"{metafunc.definition.nodeid}: a claim test needs exactly one "
                                 f"group marker of {', '.join(GROUPS)}")
-    claims, errors = _claims_in(str(Path(metafunc.module.__file__).parent / "claims"))
-    params = [pytest.param(claim, id=claim.id,
-                           marks=[getattr(pytest.mark, tier) for tier in claim.tiers])
-              for claim in claims if claim.group == groups[0]]
+    state: HarnessState = metafunc.config.stash[_STATE]
+    claims, errors = state.claims_in(Path(metafunc.module.__file__).parent / "claims")
+    params = _params(claims, groups[0])
     # A malformed file becomes one failing item naming the file, claim and field; the other
     # files' claims still run.
     params += [pytest.param(error, id=f"{Path(error.path).name}:invalid",
@@ -107,12 +126,31 @@ class HarnessState:
         self.run: RunRecord | None = None
         self.report_paths: list[Path] = []
         self.report_error = ""
+        self._claims: dict[Path, tuple[list[Claim], list[ClaimFileError]]] = {}
+
+    def claims_in(self, directory: Path) -> tuple[list[Claim], list[ClaimFileError]]:
+        """Every valid claim of a claims folder, and one error per malformed file (cached for
+        this session only, so a second session in one process sees edited files)."""
+        if directory not in self._claims:
+            claims: list[Claim] = []
+            errors: list[ClaimFileError] = []
+            for path in claim_files(directory):
+                try:
+                    claims.extend(load_claims([path]))
+                except ClaimFileError as error:
+                    errors.append(error)
+            self._claims[directory] = (claims, errors)
+        return self._claims[directory]
 
     @functools.cached_property
     def context(self) -> MeasureContext:
         from harness.measures.context import MeasureContext
 
-        return MeasureContext()
+        option = self.config.getoption
+        data_dir, cache = option("--data-dir"), option("--train-cache")
+        return MeasureContext(data_dir=Path(data_dir) if data_dir else None,
+                              train_cache=Path(cache) if cache else None,
+                              environment=self.environment)
 
     @functools.cached_property
     def environment(self) -> Environment:
@@ -135,18 +173,18 @@ def _update_command(nodeid: str) -> str:
 
 
 @pytest.fixture
-def verify_claim(request: pytest.FixtureRequest) -> Callable[[Claim | ClaimFileError], None]:
+def verify_claim(request: pytest.FixtureRequest) -> Callable[[ClaimCase | ClaimFileError], None]:
     """Measure a claim, judge it against the tutorial and the baseline, record the result."""
     state: HarnessState = request.config.stash[_STATE]
 
-    def verify(claim: Claim | ClaimFileError) -> None:
-        if isinstance(claim, ClaimFileError):
-            pytest.fail(str(claim), pytrace=False)
+    def verify(case: ClaimCase | ClaimFileError) -> None:
+        if isinstance(case, ClaimFileError):
+            pytest.fail(str(case), pytrace=False)
         from harness.baselines import BaselineStore
         from harness.evaluate import evaluate_claim
 
-        result = evaluate_claim(claim, state.context, BaselineStore(state.baselines_dir),
-                                state.environment, state.settings(claim.group),
+        result = evaluate_claim(case.claim, state.context, BaselineStore(state.baselines_dir),
+                                state.environment, state.settings(case.profile),
                                 _update_command(request.node.nodeid))
         state.results.append(result)
         if result.status.value == "SKIPPED":
@@ -157,38 +195,41 @@ def verify_claim(request: pytest.FixtureRequest) -> Callable[[Claim | ClaimFileE
     return verify
 
 
-def _unused_baselines(state: HarnessState, known_ids: set[str]) -> list[str]:
+def _unused_baselines(state: HarnessState) -> list[str]:
+    """Stored entries whose claim no loaded file declares. A tutorial whose claim file failed
+    to load is left out: its baselines are not unused, its file is broken."""
     from harness.baselines import BaselineStore
 
+    known_ids: set[str] = set()
+    broken: set[str] = set()
+    for claims, errors in state._claims.values():
+        known_ids.update(claim.id for claim in claims)
+        broken.update(f"{Path(error.path).stem}/" for error in errors)
     stored = BaselineStore(state.baselines_dir).stored_claim_ids()
     return [f"`{claim_id}` in {', '.join(str(p) for p in paths)}"
-            for claim_id, paths in sorted(stored.items()) if claim_id not in known_ids]
+            for claim_id, paths in sorted(stored.items())
+            if claim_id not in known_ids and not claim_id.startswith(tuple(broken))]
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     state: HarnessState = session.config.stash[_STATE]
+    if "context" in state.__dict__:  # the scratch folder of saved models
+        shutil.rmtree(state.context.scratch, ignore_errors=True)
     if not state.results:
         return
     from harness.report import RunRecord, write_reports
 
-    known_ids = {claim.id for directory in _claims_dirs(session) for claim in
-                 _claims_in(directory)[0]}
     run = RunRecord(run_id=state.started.strftime("%Y%m%dT%H%M%SZ"),
                     started=state.started.isoformat(timespec="seconds"),
                     duration_s=round(time.perf_counter() - state.clock, 1),
                     command=" ".join(["pytest", *sys.argv[1:]]),
                     environment=state.environment.as_dict(), results=state.results,
-                    unused_baselines=_unused_baselines(state, known_ids))
+                    unused_baselines=_unused_baselines(state))
     try:
         state.report_paths = write_reports(run, state.reports_dir)
     except OSError as error:
         state.report_error = f"could not write the report to {state.reports_dir}: {error}"
     state.run = run
-
-
-def _claims_dirs(session: pytest.Session) -> set[str]:
-    return {str(Path(item.fspath).parent / "claims") for item in session.items
-            if "claim" in getattr(item, "fixturenames", ())}
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -19,7 +19,8 @@ from harness.results import ClaimResult, Status
 
 SCHEMA = 1
 _STATUS_ORDER = list(Status)
-_MARK = {Status.PASS: "✅", Status.FAIL: "❌", Status.REGRESSED: "📉", Status.NEW: "🆕",
+_MARK = {Status.PASS: "✅", Status.FAIL: "❌", Status.REGRESSED: "📉", Status.IMPROVED: "📈",
+         Status.PROXY: "🧪", Status.NEW: "🆕",
          Status.NOT_COMPARABLE: "⚠️", Status.SKIPPED: "⏭️", Status.ERROR: "💥"}
 
 
@@ -42,7 +43,8 @@ class RunRecord:
         counts = self.counts()
         parts = [f"{counts[status]} {status.value.lower()}" for status in _STATUS_ORDER
                  if counts[status]]
-        return (f"{len(self.results)} claims: " + ", ".join(parts)) if parts else "no claims run"
+        noun = "claim" if len(self.results) == 1 else "claims"
+        return f"{len(self.results)} {noun}: " + ", ".join(parts) if parts else "no claims run"
 
     def as_json(self) -> dict[str, Any]:
         return {"schema": SCHEMA, "run_id": self.run_id, "started": self.started,
@@ -138,7 +140,8 @@ def render_markdown(run: RunRecord) -> str:
         sources = ", ".join(data_sources(results))
         lines += [f"## {tutorial}", "", f"{tally} · data: {sources}", "",
                   _tutorial_table(results), ""]
-    problems = [result for result in run.results if result.status is not Status.PASS]
+    problems = [result for result in run.results
+                if result.status.fails_test or result.status is Status.SKIPPED]
     if problems:
         lines += ["## What needs attention", ""]
         lines += [f"- {_MARK[r.status]} **{r.status.value}** `{r.claim_id}`: {r.message}"
