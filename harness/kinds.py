@@ -21,7 +21,10 @@ if TYPE_CHECKING:
 STRUCTURE_SCOPE = ("keras", "backend")
 DATA_SCOPE = ("keras", "backend", "data_source")
 
+TRAINING_SCOPE = ("keras", "backend", "backend_version", "device_class", "data_source")
+
 GROUPS = ("structure", "training", "timing")
+TIERS = ("fast", "full")
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,13 @@ class KindSpec:
     optional: tuple[str, ...] = ()
     scope: tuple[str, ...] = STRUCTURE_SCOPE
     needs_data: bool = False
+    recipe_args: tuple[str, ...] = ()  # args naming a recipe ("recipe" or "recipe.metric")
+    judge: str = "comparator"  # harness.judges.JUDGES: how the measurement is compared
+
+    def recipe_refs(self, args: dict[str, Any]) -> list[str]:
+        """The recipe names a claim of this kind reads, for validation on load."""
+        return [str(args[name]).split(".", 1)[0] for name in self.recipe_args
+                if isinstance(args.get(name), str)]
 
     def load_measure(self) -> Callable[[Claim, MeasureContext], Measurement]:
         module_name, _, attr = self.measure.partition(":")
@@ -67,5 +77,12 @@ KINDS: dict[str, KindSpec] = {
         _structure("split-sizes", "split_sizes", ("total", "test_size", "random_state")),
         _structure("dataset-shape", "dataset_shape", ("dataset", "split", "part"),
                    ("first", "pad_to", "num_words"), scope=DATA_SCOPE, needs_data=True),
+        KindSpec("metric-level", group="training", measure="harness.measures.training:level",
+                 required=("recipe", "metric"), scope=TRAINING_SCOPE, needs_data=True,
+                 recipe_args=("recipe",), judge="level"),
+        KindSpec("paired-difference", group="training",
+                 measure="harness.measures.training:paired_difference",
+                 required=("a", "b", "direction"), optional=("margin", "alpha"),
+                 scope=TRAINING_SCOPE, needs_data=True, recipe_args=("a", "b"), judge="paired"),
     )
 }

@@ -13,6 +13,8 @@ class Status(StrEnum):
     PASS = "PASS"
     FAIL = "FAIL"
     REGRESSED = "REGRESSED"
+    IMPROVED = "IMPROVED"
+    PROXY = "PROXY"
     NEW = "NEW"
     NOT_COMPARABLE = "NOT-COMPARABLE"
     SKIPPED = "SKIPPED"
@@ -24,13 +26,15 @@ class Status(StrEnum):
 
     @property
     def fails_test(self) -> bool:
-        return self not in (Status.PASS, Status.SKIPPED)
+        return self not in (Status.PASS, Status.PROXY, Status.SKIPPED)
 
 
 _LEGEND = {
     Status.PASS: "the tutorial's claim holds and the value matches the stored baseline",
     Status.FAIL: "the tutorial's claim does not hold",
-    Status.REGRESSED: "the claim holds but the value moved away from the stored baseline",
+    Status.REGRESSED: "the value moved the bad way from the stored baseline, beyond noise",
+    Status.IMPROVED: "the value moved the good way beyond noise: review and update the baseline",
+    Status.PROXY: "ran on offline proxy data: baseline checked, the tutorial's figure only shown",
     Status.NEW: "no baseline is stored for this environment yet (the message gives the command)",
     Status.NOT_COMPARABLE: "the stored baseline was written for another version of the claim",
     Status.SKIPPED: "not run here; the reason says why and what would make it run",

@@ -12,3 +12,9 @@ import pytest
 def test_structure(claim, verify_claim) -> None:
     """Built with Keras, never trained: compared exactly with the tutorial and the baseline."""
     verify_claim(claim)
+
+
+@pytest.mark.training
+def test_training(claim, verify_claim) -> None:
+    """Trains the recipe's seeds once per session; judged with the seed statistics."""
+    verify_claim(claim)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import tempfile
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -10,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import keras
+
+    from harness.environment import Environment
 
 
 class MeasurementSkipped(Exception):
@@ -29,9 +32,20 @@ class Measurement:
 class MeasureContext:
     """Session-wide shared state: built models are reused by every claim that reads them."""
 
-    def __init__(self, scratch: Path | None = None) -> None:
+    def __init__(self, scratch: Path | None = None, data_dir: Path | None = None,
+                 train_cache: Path | None = None, environment: Environment | None = None) -> None:
+        self.profile = "structure"
+        self.environment = environment
         self.scratch = scratch or Path(tempfile.mkdtemp(prefix="harness-"))
+        self.data_dir = data_dir  # --data-dir / HARNESS_DATA_DIR: local copies of the data sets
+        self.train_cache = train_cache  # --train-cache: measured metrics kept across sessions
         self._memo: dict[Hashable, Any] = {}
+
+    def for_profile(self, profile: str) -> MeasureContext:
+        """A view of this context for one profile; it shares the session's memo."""
+        view = copy.copy(self)
+        view.profile = profile
+        return view
 
     def memo(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """Compute once per session and share: several claims read one saved file or one run."""

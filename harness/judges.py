@@ -1,0 +1,128 @@
+"""Judges: how a claim kind's measurement is compared with the tutorial and with its baseline.
+
+Structural kinds use the claim's comparator (exact or approx) on both sides. Trained kinds use
+``harness.stats``: a level is checked against the tutorial's figure only on the real data set
+(on a proxy the figure is shown, not judged) and against the baseline's per-seed values with the
+shift rule; a relation holds when its seed-paired one-sided test passes, and is compared with the
+baseline's per-seed differences with the same shift rule.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Protocol
+
+from harness.comparators import Verdict
+from harness.stats import RELATION_ALPHA, binomial_se, paired_test, sample_sd, shift_test
+
+if TYPE_CHECKING:
+    from harness.baselines import BaselineEntry
+    from harness.claims import Claim
+    from harness.measures.context import Measurement
+
+_LOWER_IS_BETTER = ("loss", "nll", "gap", "wrong", "rise")
+_TUTORIAL_Z = 3.29  # two-sided 0.001: the tutorial's figure against our measurement
+
+
+class Judge(Protocol):
+    def against_tutorial(self, claim: Claim, measurement: Measurement,
+                         entry: BaselineEntry | None) -> Verdict: ...
+
+    def against_baseline(self, claim: Claim, measurement: Measurement,
+                         entry: BaselineEntry) -> Verdict: ...
+
+    def stored_values(self, measurement: Measurement) -> tuple[Any, ...]: ...
+
+
+class ComparatorJudge:
+    """Structural claims: the claim's own comparator on both sides."""
+
+    def against_tutorial(self, claim: Claim, measurement: Measurement,
+                         entry: BaselineEntry | None) -> Verdict:
+        return claim.comparator.check(measurement.value, claim.expected)
+
+    def against_baseline(self, claim: Claim, measurement: Measurement,
+                         entry: BaselineEntry) -> Verdict:
+        return claim.comparator.check(measurement.value, entry.value)
+
+    def stored_values(self, measurement: Measurement) -> tuple[Any, ...]:
+        return ()
+
+
+def _noise_floor(metric: str, values: list[float], n_test: float | None) -> float:
+    """Binomial noise of an accuracy on the test set: the least spread a baseline can claim."""
+    if "accuracy" not in metric or not n_test:
+        return 0.0
+    mean = sum(values) / len(values)
+    return binomial_se(min(max(mean, 0.0), 1.0), int(n_test))
+
+
+def _half_last_digit(figure: float) -> float:
+    """0.9907 → 0.00005, 0.725 → 0.0005: the precision the tutorial printed."""
+    exponent = Decimal(repr(figure)).as_tuple().exponent
+    return 0.5 * 10.0 ** int(exponent) if isinstance(exponent, int) else 0.0
+
+
+def _shift(claim: Claim, metric: str, measurement: Measurement, entry: BaselineEntry,
+           higher_is_better: bool) -> Verdict:
+    values = list(measurement.details["values"])
+    stored = list(entry.values) or [entry.value]
+    floor = _noise_floor(metric, values, measurement.details.get("n_test"))
+    decision = shift_test(values, stored, noise_floor=floor)
+    return Verdict(decision.ok, decision.estimate, decision.rule,
+                   improved=(decision.estimate > 0) == higher_is_better)
+
+
+class LevelJudge:
+    """One metric of a recipe: tutorial figure on real data, baseline seeds everywhere."""
+
+    def against_tutorial(self, claim: Claim, measurement: Measurement,
+                         entry: BaselineEntry | None) -> Verdict:
+        if not isinstance(claim.expected, int | float) or isinstance(claim.expected, bool):
+            return Verdict(True, None, "the tutorial gives no figure to compare", judged=False)
+        delta = measurement.value - claim.expected
+        if measurement.details.get("data_is_proxy"):
+            return Verdict(True, delta, "not judged: the tutorial's figure is for the real data "
+                           "set, this ran on a proxy", judged=False)
+        n_test = measurement.details.get("n_test") or 0
+        tolerance = _half_last_digit(claim.expected)
+        if "accuracy" in claim.args["metric"] and n_test:
+            tolerance += _TUTORIAL_Z * binomial_se(claim.expected, int(n_test))
+        return Verdict(math.isfinite(delta) and abs(delta) <= tolerance, delta,
+                       f"|Δ| ≤ {tolerance:.4g} (printed precision + test-set noise)")
+
+    def against_baseline(self, claim: Claim, measurement: Measurement,
+                         entry: BaselineEntry) -> Verdict:
+        metric = claim.args["metric"]
+        higher = not any(word in metric for word in _LOWER_IS_BETTER)
+        return _shift(claim, metric, measurement, entry, higher)
+
+    def stored_values(self, measurement: Measurement) -> tuple[Any, ...]:
+        return tuple(measurement.details["values"])
+
+
+class PairedJudge:
+    """A relation between two recipes (or a recipe and a constant), seed by seed."""
+
+    def against_tutorial(self, claim: Claim, measurement: Measurement,
+                         entry: BaselineEntry | None) -> Verdict:
+        values = list(measurement.details["values"])
+        reference_sd = sample_sd(list(entry.values)) if entry and entry.values else 0.0
+        decision = paired_test(values, claim.args["direction"], claim.args.get("margin", 0.0),
+                               claim.args.get("alpha", RELATION_ALPHA), reference_sd)
+        return Verdict(decision.ok, decision.estimate, f"{claim.args['direction']}: "
+                       f"{decision.rule}; bound {decision.bound:.4g}")
+
+    def against_baseline(self, claim: Claim, measurement: Measurement,
+                         entry: BaselineEntry) -> Verdict:
+        metric = " ".join(str(claim.args[side]) for side in ("a", "b"))
+        return _shift(claim, metric, measurement, entry,
+                      higher_is_better=claim.args["direction"] != "less")
+
+    def stored_values(self, measurement: Measurement) -> tuple[Any, ...]:
+        return tuple(measurement.details["values"])
+
+
+JUDGES: dict[str, Judge] = {"comparator": ComparatorJudge(), "level": LevelJudge(),
+                            "paired": PairedJudge()}

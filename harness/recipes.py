@@ -1,0 +1,126 @@
+"""Training recipes as data, declared beside the claims in each tutorial's YAML file.
+
+A recipe names the model, the data set and how the tutorial trains it. Keys at the top apply to
+every profile; a ``fast:`` or ``full:`` mapping overrides them for that profile, so the full
+profile can state the tutorial's exact recipe while the fast profile states a CPU-sized one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.errors import ClaimFileError
+from harness.kinds import TIERS
+
+OPTIMIZERS = ("adam", "sgd", "rmsprop")
+LOSSES = ("sparse_categorical_crossentropy", "binary_crossentropy",
+          "binary_crossentropy_from_logits")
+VALIDATION_MODES = ("none", "split", "holdout", "test")
+DATASETS = ("mnist", "cifar10", "imdb", "cats-vs-dogs")
+_AUGMENTATIONS = ("rotation", "zoom", "shift", "horizontal_flip")
+_REDUCE_LR = ("monitor", "patience", "factor", "min_lr")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One training recipe resolved for one profile."""
+
+    name: str
+    tutorial: str
+    profile: str
+    model: str
+    data: str
+    optimizer: str
+    epochs: int
+    batch_size: int
+    seeds: tuple[int, ...]
+    learning_rate: float | None = None
+    loss: str = "sparse_categorical_crossentropy"
+    validation: str = "none"  # none | split (last fraction, as fit does) | holdout | test
+    validation_fraction: float = 0.0
+    validation_random_state: int = 0
+    train_size: int | None = None  # keep the first N training samples
+    test_size: int | None = None
+    num_words: int | None = None  # IMDB vocabulary size
+    augmentation: Mapping[str, float] = field(default_factory=dict)
+    reduce_lr: Mapping[str, Any] = field(default_factory=dict)
+    ensemble: int = 1
+
+    def fingerprint(self) -> str:
+        """A content hash of everything that shapes the training (not the seeds)."""
+        data = asdict(self)
+        data.pop("seeds")
+        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+_FIELDS = {name for name in Recipe.__dataclass_fields__ if name not in ("name", "tutorial",
+                                                                         "profile")}
+
+
+def _merged(raw: Mapping[str, Any], profile: str) -> dict[str, Any]:
+    merged = {key: value for key, value in raw.items() if key not in TIERS}
+    merged.update(raw.get(profile) or {})
+    return merged
+
+
+def _validate(values: dict[str, Any], fail: Any) -> None:
+    for name in ("model", "data", "optimizer", "epochs", "batch_size", "seeds"):
+        if name not in values:
+            raise fail(name, "missing required recipe field")
+    unknown = sorted(set(values) - _FIELDS)
+    if unknown:
+        raise fail(unknown[0], f"unknown recipe field; allowed: {', '.join(sorted(_FIELDS))}")
+    choices = {"optimizer": OPTIMIZERS, "loss": LOSSES, "validation": VALIDATION_MODES,
+               "data": DATASETS}
+    for name, allowed in choices.items():
+        if name in values and values[name] not in allowed:
+            raise fail(name, f"{values[name]!r} is not one of {', '.join(allowed)}")
+    for name in ("epochs", "batch_size", "ensemble", "train_size", "test_size", "num_words"):
+        value = values.get(name)
+        if value is not None and (not isinstance(value, int) or value < 1):
+            raise fail(name, f"must be a positive integer, got {value!r}")
+    seeds = values["seeds"]
+    if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) for s in seeds):
+        raise fail("seeds", f"must be a non-empty list of integers, got {seeds!r}")
+    unknown_aug = sorted(set(values.get("augmentation") or {}) - set(_AUGMENTATIONS))
+    if unknown_aug:
+        raise fail("augmentation", f"unknown augmentation {unknown_aug[0]!r}; known: "
+                   f"{', '.join(_AUGMENTATIONS)}")
+    unknown_lr = sorted(set(values.get("reduce_lr") or {}) - set(_REDUCE_LR))
+    if unknown_lr:
+        raise fail("reduce_lr", f"unknown option {unknown_lr[0]!r}; known: {', '.join(_REDUCE_LR)}")
+    if values.get("validation", "none") in ("split", "holdout") and not (
+            0 < values.get("validation_fraction", 0) < 1):
+        raise fail("validation_fraction", "split and holdout validation need a fraction in (0, 1)")
+
+
+def parse_recipes(raw: Any, tutorial: str, path: Path | str) -> dict[tuple[str, str], Recipe]:
+    """Every recipe of a claim file, resolved per profile: {(name, profile): Recipe}."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ClaimFileError(path, "must map recipe names to recipes", field_name="recipes")
+    recipes: dict[tuple[str, str], Recipe] = {}
+    for name, body in raw.items():
+        if not isinstance(body, dict):
+            raise ClaimFileError(path, f"recipe {name!r} must be a mapping", field_name="recipes")
+        for profile in TIERS:
+            values = _merged(body, profile)
+
+            def fail(field_name: str, message: str, _name: str = name,
+                     _profile: str = profile) -> ClaimFileError:
+                return ClaimFileError(path, f"{message} (profile {_profile})",
+                                      claim=f"recipe {_name}", field_name=field_name)
+
+            _validate(values, fail)
+            values["seeds"] = tuple(values["seeds"])
+            values["augmentation"] = dict(values.get("augmentation") or {})
+            values["reduce_lr"] = dict(values.get("reduce_lr") or {})
+            recipes[(name, profile)] = Recipe(name=name, tutorial=tutorial, profile=profile,
+                                              **values)
+    return recipes

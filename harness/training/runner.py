@@ -1,0 +1,306 @@
+"""Train a recipe once per seed and measure everything its claims read.
+
+Each (recipe, profile, data, seed) trains once per session (``MeasureContext.memo``) and feeds
+every claim that reads it; with ``--train-cache`` the measured metrics (not the weights) are also
+kept on disk under a content hash, so a report can be rebuilt without retraining. Only Keras's
+backend-neutral API is used, so the same code runs under TensorFlow, JAX and torch.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from harness.recipes import Recipe
+
+if TYPE_CHECKING:
+    import keras
+
+    from harness.data import Dataset
+
+
+@dataclass
+class SeedRun:
+    """What one seed of a recipe measured."""
+
+    seed: int
+    metrics: dict[str, float]
+    history: dict[str, list[float]] = field(default_factory=dict)
+    fit_seconds: float = 0.0
+    total_seconds: float = 0.0
+
+
+@dataclass
+class RecipeRun:
+    """Every seed of one recipe on one data set."""
+
+    recipe: Recipe
+    data_source: str
+    data_checksum: str
+    data_description: str
+    runs: list[SeedRun]
+
+    def values(self, metric: str) -> list[float]:
+        missing = [run.seed for run in self.runs if metric not in run.metrics]
+        if missing:
+            known = ", ".join(sorted(self.runs[0].metrics))
+            raise KeyError(f"recipe {self.recipe.name!r} does not measure {metric!r}; "
+                           f"it measures: {known}")
+        return [run.metrics[metric] for run in self.runs]
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    """A fitted model with the augmentation layers it trained behind and its logged history."""
+
+    model: keras.Model
+    augmentation: list[keras.layers.Layer]
+    history: dict[str, list[float]]
+    fit_seconds: float
+
+
+@dataclass(frozen=True)
+class PreparedData:
+    """Arrays shaped for the model, and the validation set the recipe asks for."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    x_val: np.ndarray | None
+    y_val: np.ndarray | None
+
+
+def _shape_inputs(x: Any, input_shape: tuple[int, ...], tokens: bool) -> np.ndarray:
+    """Scale images to [0, 1] and fit them to the model's input (flatten, add a channel);
+    pad token sequences to the model's length."""
+    if tokens:
+        import keras
+
+        return keras.utils.pad_sequences(x, maxlen=input_shape[0])
+    x = np.asarray(x, dtype="float32") / 255.0
+    if len(input_shape) == 1:
+        return x.reshape(len(x), -1)
+    if x.ndim == len(input_shape):  # (N, 28, 28) for a (28, 28, 1) model
+        return x[..., None]
+    return x
+
+
+def prepare(recipe: Recipe, dataset: Dataset, model: keras.Model) -> PreparedData:
+    """The tutorial's preprocessing and split, applied to whatever source the data came from."""
+    input_shape = tuple(int(d) for d in model.inputs[0].shape[1:])
+    tokens = "int" in str(model.inputs[0].dtype)
+    x_train, y_train = dataset.x_train[:recipe.train_size], dataset.y_train[:recipe.train_size]
+    x_test, y_test = dataset.x_test[:recipe.test_size], dataset.y_test[:recipe.test_size]
+    x_train, x_test = (_shape_inputs(x, input_shape, tokens) for x in (x_train, x_test))
+    y_train, y_test = (np.asarray(y).reshape(-1).astype("int32") for y in (y_train, y_test))
+    x_val = y_val = None
+    if recipe.validation == "holdout":
+        from sklearn.model_selection import train_test_split
+
+        x_train, x_val, y_train, y_val = train_test_split(
+            x_train, y_train, test_size=recipe.validation_fraction,
+            random_state=recipe.validation_random_state)
+    elif recipe.validation == "split":  # what fit(validation_split=) does: the last fraction
+        cut = int(len(x_train) * (1 - recipe.validation_fraction))
+        x_train, x_val, y_train, y_val = x_train[:cut], x_train[cut:], y_train[:cut], y_train[cut:]
+    elif recipe.validation == "test":
+        x_val, y_val = x_test, y_test
+    return PreparedData(x_train, y_train, x_test, y_test, x_val, y_val)
+
+
+def _augmentation_layers(recipe: Recipe, seed: int) -> list[keras.layers.Layer]:
+    """Keras 3 preprocessing layers with ImageDataGenerator's meaning of each parameter."""
+    import keras
+
+    spec, layers = recipe.augmentation, []
+    if spec.get("rotation"):
+        layers.append(keras.layers.RandomRotation(spec["rotation"] / 360.0, fill_mode="nearest",
+                                                  seed=seed))
+    if spec.get("zoom"):
+        layers.append(keras.layers.RandomZoom(spec["zoom"], spec["zoom"], fill_mode="nearest",
+                                              seed=seed + 1))
+    if spec.get("shift"):
+        layers.append(keras.layers.RandomTranslation(spec["shift"], spec["shift"],
+                                                     fill_mode="nearest", seed=seed + 2))
+    if spec.get("horizontal_flip"):
+        layers.append(keras.layers.RandomFlip("horizontal", seed=seed + 3))
+    return layers
+
+
+def _optimizer(recipe: Recipe) -> keras.optimizers.Optimizer:
+    import keras
+
+    classes = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD,
+               "rmsprop": keras.optimizers.RMSprop}
+    kwargs = {} if recipe.learning_rate is None else {"learning_rate": recipe.learning_rate}
+    return classes[recipe.optimizer](**kwargs)
+
+
+def _loss_and_metric(recipe: Recipe) -> tuple[Any, Any]:
+    import keras
+
+    if recipe.loss == "binary_crossentropy_from_logits":
+        return (keras.losses.BinaryCrossentropy(from_logits=True),
+                keras.metrics.BinaryAccuracy(name="accuracy", threshold=0.0))
+    return recipe.loss, "accuracy"
+
+
+def _probabilities(recipe: Recipe, outputs: np.ndarray) -> np.ndarray:
+    """Class probabilities, (N, classes), whatever the output layer emits."""
+    outputs = np.asarray(outputs, dtype="float64")
+    if recipe.loss.startswith("binary"):
+        positive = outputs.reshape(-1)
+        if recipe.loss == "binary_crossentropy_from_logits":
+            positive = 1.0 / (1.0 + np.exp(-positive))
+        return np.stack([1.0 - positive, positive], axis=1)
+    return outputs
+
+
+def _prediction_metrics(probabilities: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+    predicted = probabilities.argmax(axis=1)
+    top = probabilities.max(axis=1)
+    wrong = predicted != labels
+    picked = np.clip(probabilities[np.arange(len(labels)), labels], 1e-12, 1.0)
+    return {"test_accuracy": float(np.mean(~wrong)), "nll": float(-np.mean(np.log(picked))),
+            "top_prob_all": float(top.mean()),
+            "top_prob_wrong": float(top[wrong].mean()) if wrong.any() else float("nan"),
+            "wrong_count": float(wrong.sum()), "n_test": float(len(labels))}
+
+
+class _LearningRateLog:
+    """Records the optimizer's learning rate after every epoch (ReduceLROnPlateau changes it)."""
+
+    def __init__(self) -> None:
+        import keras
+
+        log = self
+
+        class Callback(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+                rate = keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)
+                log.rates.append(float(rate))
+
+        self.rates: list[float] = []
+        self.callback = Callback()
+
+
+def _fresh_model(seed: int, build: Callable[[], keras.Model]) -> keras.Model:
+    """Seed every generator, then build: the initial weights depend on the seed alone."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    return build()
+
+
+def _train_one(recipe: Recipe, data: PreparedData, seed: int, core: keras.Model) -> TrainedModel:
+    """Compile and fit one freshly built model."""
+    import keras
+
+    augmentation = _augmentation_layers(recipe, seed)
+    model = (keras.Sequential([keras.Input(core.inputs[0].shape[1:]), *augmentation, core])
+             if augmentation else core)
+    loss, metric = _loss_and_metric(recipe)
+    model.compile(optimizer=_optimizer(recipe), loss=loss, metrics=[metric])
+    rates = _LearningRateLog()
+    callbacks = [rates.callback]
+    if recipe.reduce_lr:
+        callbacks.insert(0, keras.callbacks.ReduceLROnPlateau(verbose=0, **recipe.reduce_lr))
+    validation = None if data.x_val is None else (data.x_val, data.y_val)
+    started = time.perf_counter()
+    history = model.fit(data.x_train, data.y_train, batch_size=recipe.batch_size,
+                        epochs=recipe.epochs, validation_data=validation, callbacks=callbacks,
+                        verbose=0)
+    fit_seconds = time.perf_counter() - started
+    logged = {name: [float(v) for v in values] for name, values in history.history.items()}
+    logged["learning_rate"] = rates.rates
+    return TrainedModel(model, augmentation, logged, fit_seconds)
+
+
+def _evaluate(recipe: Recipe, trained: TrainedModel, data: PreparedData) -> dict[str, float]:
+    """Everything the claims read, measured in inference mode (dropout off)."""
+    import keras
+
+    model, history = trained.model, trained.history
+    metrics: dict[str, float] = {}
+    for split, x, y in (("train", data.x_train, data.y_train), ("test", data.x_test, data.y_test),
+                        ("val", data.x_val, data.y_val)):
+        if x is not None:
+            loss, accuracy = model.evaluate(x, y, batch_size=256, verbose=0)
+            metrics[f"{split}_loss"], metrics[f"{split}_accuracy"] = float(loss), float(accuracy)
+    if trained.augmentation:  # the training set as the network saw it: augmented, inference mode
+        augmented = data.x_train
+        for layer in trained.augmentation:
+            augmented = keras.ops.convert_to_numpy(layer(augmented, training=True))
+        _, accuracy = model.evaluate(augmented, data.y_train, batch_size=256, verbose=0)
+        metrics["train_accuracy_augmented"] = float(accuracy)
+    probabilities = _probabilities(recipe, model.predict(data.x_test, batch_size=256, verbose=0))
+    prediction = _prediction_metrics(probabilities, data.y_test)
+    metrics.update({key: value for key, value in prediction.items() if key != "test_accuracy"})
+    metrics["gap_accuracy"] = metrics["train_accuracy"] - metrics["test_accuracy"]
+    metrics["gap_loss"] = metrics["test_loss"] - metrics["train_loss"]
+    rates = history.get("learning_rate", [])
+    metrics["lr_reductions"] = float(sum(b < a for a, b in itertools.pairwise(rates)))
+    if rates:
+        metrics["lr_final_ratio"] = rates[-1] / rates[0]
+    if history.get("val_loss"):
+        val_loss = history["val_loss"]
+        best = int(np.argmin(val_loss))
+        metrics["val_loss_best_epoch"] = float(best + 1)
+        metrics["val_loss_rise"] = float(val_loss[-1] - val_loss[best])
+        metrics["val_accuracy_best"] = float(max(history.get("val_accuracy", [np.nan])))
+    return metrics
+
+
+def train_seed(recipe: Recipe, dataset: Dataset, seed: int,
+               build: Callable[[], keras.Model]) -> SeedRun:
+    """One seed of a recipe: one model, or a committee of ``recipe.ensemble`` members."""
+    started = time.perf_counter()
+    if recipe.ensemble > 1:
+        return _train_committee(recipe, dataset, seed, build, started)
+    core = _fresh_model(seed, build)
+    data = prepare(recipe, dataset, core)
+    trained = _train_one(recipe, data, seed, core)
+    metrics = _evaluate(recipe, trained, data)
+    return SeedRun(seed, metrics, trained.history, trained.fit_seconds,
+                   time.perf_counter() - started)
+
+
+def _train_committee(recipe: Recipe, dataset: Dataset, seed: int,
+                     build: Callable[[], keras.Model], started: float) -> SeedRun:
+    """Train the members with their own seeds and average their class probabilities."""
+    data: PreparedData | None = None
+    member_probabilities, member_metrics, fit_seconds = [], [], 0.0
+    for index in range(recipe.ensemble):
+        member_seed = seed * 1000 + index
+        core = _fresh_model(member_seed, build)
+        data = data or prepare(recipe, dataset, core)
+        trained = _train_one(recipe, data, member_seed, core)
+        fit_seconds += trained.fit_seconds
+        probabilities = _probabilities(recipe, trained.model.predict(data.x_test, batch_size=256,
+                                                                     verbose=0))
+        member_probabilities.append(probabilities)
+        member_metrics.append(_prediction_metrics(probabilities, data.y_test))
+    assert data is not None
+    committee = _prediction_metrics(np.mean(member_probabilities, axis=0), data.y_test)
+    accuracies = [m["test_accuracy"] for m in member_metrics]
+    metrics = {
+        "test_accuracy": committee["test_accuracy"],
+        "committee_nll": committee["nll"],
+        "wrong_count": committee["wrong_count"],
+        "n_test": committee["n_test"],
+        "member_mean_accuracy": float(np.mean(accuracies)),
+        "member_best_accuracy": float(np.max(accuracies)),
+        "member_worst_accuracy": float(np.min(accuracies)),
+        "member_mean_nll": float(np.mean([m["nll"] for m in member_metrics])),
+    }
+    metrics["committee_gain"] = metrics["test_accuracy"] - metrics["member_mean_accuracy"]
+    metrics["committee_vs_best"] = metrics["test_accuracy"] - metrics["member_best_accuracy"]
+    metrics["nll_gain"] = metrics["member_mean_nll"] - metrics["committee_nll"]
+    return SeedRun(seed, metrics, {"member_accuracy": accuracies}, fit_seconds,
+                   time.perf_counter() - started)
