@@ -133,10 +133,12 @@ def _verdict(claim: Claim, result: ClaimResult, against_tutorial: Verdict,
              update_command: str) -> tuple[Status, str]:
     if not against_tutorial.ok:
         detail = f" ({against_tutorial.detail})" if against_tutorial.detail else ""
+        missing = (f"; no baseline in {result.baseline_file} either, create it with: "
+                   f"{update_command}" if entry is None else "")
         return Status.FAIL, (
             f"measured {result.measured!r} but the tutorial says {result.expected!r}{detail}; "
             f"rule: {against_tutorial.rule}; expectation from {claim.source} "
-            f"(\"{claim.quote[:80]}\")")
+            f"(\"{claim.quote[:80]}\"){missing}")
     if entry is None:
         return Status.NEW, (f"no baseline in {result.baseline_file}; create it with: "
                             f"{update_command}")

@@ -173,6 +173,12 @@ def _update_command(nodeid: str) -> str:
 
 
 @pytest.fixture
+def harness_state(request: pytest.FixtureRequest) -> HarnessState:
+    """The session's harness objects: tests of the harness share its trained recipes."""
+    return request.config.stash[_STATE]
+
+
+@pytest.fixture
 def verify_claim(request: pytest.FixtureRequest) -> Callable[[ClaimCase | ClaimFileError], None]:
     """Measure a claim, judge it against the tutorial and the baseline, record the result."""
     state: HarnessState = request.config.stash[_STATE]
@@ -224,7 +230,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
                     duration_s=round(time.perf_counter() - state.clock, 1),
                     command=" ".join(["pytest", *sys.argv[1:]]),
                     environment=state.environment.as_dict(), results=state.results,
-                    unused_baselines=_unused_baselines(state))
+                    unused_baselines=_unused_baselines(state),
+                    training=[run.summary() for run in state.context.memoized("recipe")]
+                    if "context" in state.__dict__ else [])
     try:
         state.report_paths = write_reports(run, state.reports_dir)
     except OSError as error:

@@ -40,6 +40,7 @@ class Recipe:
     batch_size: int
     seeds: tuple[int, ...]
     learning_rate: float | None = None
+    momentum: float | None = None  # SGD only
     loss: str = "sparse_categorical_crossentropy"
     validation: str = "none"  # none | split (last fraction, as fit does) | holdout | test
     validation_fraction: float = 0.0
@@ -50,11 +51,14 @@ class Recipe:
     augmentation: Mapping[str, float] = field(default_factory=dict)
     reduce_lr: Mapping[str, Any] = field(default_factory=dict)
     ensemble: int = 1
+    evaluate_train: bool = True  # evaluate on the training set too (gap claims need it)
 
     def fingerprint(self) -> str:
-        """A content hash of everything that shapes the training (not the seeds)."""
+        """A content hash of everything that shapes the training: not the seeds, and not the
+        recipe's name or profile, so two names for the same training share one run."""
         data = asdict(self)
-        data.pop("seeds")
+        for label in ("seeds", "name", "profile"):
+            data.pop(label)
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 

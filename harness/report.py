@@ -35,6 +35,7 @@ class RunRecord:
     environment: dict[str, str]
     results: list[ClaimResult]
     unused_baselines: list[str] = field(default_factory=list)
+    training: list[dict[str, Any]] = field(default_factory=list)  # one entry per trained recipe
 
     def counts(self) -> Counter[Status]:
         return Counter(result.status for result in self.results)
@@ -53,7 +54,7 @@ class RunRecord:
                 "environment": self.environment,
                 "data_sources": data_sources(self.results),
                 "results": [result.as_json() for result in self.results],
-                "unused_baselines": self.unused_baselines}
+                "unused_baselines": self.unused_baselines, "training": self.training}
 
 
 def data_sources(results: Iterable[ClaimResult]) -> list[str]:
@@ -153,6 +154,17 @@ def render_markdown(run: RunRecord) -> str:
                   ""]
         lines += [f"- {entry}" for entry in run.unused_baselines]
         lines.append("")
+    if run.training:
+        fit = sum(entry["fit_seconds"] for entry in run.training)
+        total = sum(entry["train_seconds"] for entry in run.training)
+        lines += ["## Training runs", "",
+                  f"{len(run.training)} recipes trained once each and shared by their claims: "
+                  f"{fit:.1f} s in `fit`, {total:.1f} s with building and evaluation.", "",
+                  _table([{"recipe": f"{e['tutorial']}/{e['recipe']}", "profile": e["profile"],
+                           "model": e["model"], "epochs": e["epochs"],
+                           "members": e["ensemble"], "seeds": len(e["seeds"]),
+                           "data": e["data_source"], "fit s": f"{e['fit_seconds']:.1f}",
+                           "total s": f"{e['train_seconds']:.1f}"} for e in run.training]), ""]
     present = [status for status in _STATUS_ORDER if run.counts()[status]]
     lines += ["## Legend", "",
               _table([{"status": f"{_MARK[s]} {s.value}", "meaning": s.legend} for s in present]),

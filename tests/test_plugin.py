@@ -65,7 +65,7 @@ CLAIM_FILES: dict[str, dict[str, Any]] = {
         ],
     },
 }
-NODE = "suites/test_claims.py::test_structure[{}]"
+NODE = "suites/test_tiny_claims.py::test_structure[{}]"
 ALL_IDS = ["alpha-tut/data/split", "alpha-tut/sizing/conv-output", "beta-tut/sizing/pool"]
 
 
@@ -79,7 +79,7 @@ class Project:
         self.claims_dir.mkdir(parents=True)
         pytester.makeini("[pytest]\ntestpaths = suites\n")
         pytester.makeconftest('pytest_plugins = ["harness.plugin"]\n')
-        (self.root / "suites" / "test_claims.py").write_text(SUITE_MODULE, encoding="utf-8")
+        (self.root / "suites" / "test_tiny_claims.py").write_text(SUITE_MODULE, encoding="utf-8")
         for tutorial, document in CLAIM_FILES.items():
             self.write_claims(tutorial, document)
 

@@ -47,6 +47,11 @@ class MeasureContext:
         view.profile = profile
         return view
 
+    def memoized(self, kind: str) -> list[Any]:
+        """Every value memoised under keys starting with ``kind`` (e.g. the recipe runs)."""
+        return [value for key, value in self._memo.items()
+                if isinstance(key, tuple) and key and key[0] == kind]
+
     def memo(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """Compute once per session and share: several claims read one saved file or one run."""
         if key not in self._memo:

@@ -58,8 +58,11 @@ def run_recipe(recipe: Recipe, ctx: MeasureContext, environment: Environment) ->
     from harness.data import resolve_dataset
     from harness.models import build_model
 
+    dataset = ctx.memo(("data", recipe.data, ctx.data_dir, recipe.num_words),
+                       lambda: resolve_dataset(recipe.data, ctx.data_dir,
+                                               num_words=recipe.num_words))
+
     def train_all() -> RecipeRun:
-        dataset = resolve_dataset(recipe.data, ctx.data_dir, num_words=recipe.num_words)
         runs = []
         for seed in recipe.seeds:
             key = cache_key(recipe, seed, dataset.checksum, environment)
@@ -72,4 +75,5 @@ def run_recipe(recipe: Recipe, ctx: MeasureContext, environment: Environment) ->
             runs.append(run)
         return RecipeRun(recipe, dataset.source, dataset.checksum, dataset.description, runs)
 
-    return ctx.memo(("recipe", recipe.tutorial, recipe.name, recipe.profile), train_all)
+    return ctx.memo(("recipe", recipe.name, recipe.fingerprint(), recipe.seeds, dataset.checksum),
+                    train_all)

@@ -45,6 +45,16 @@ class RecipeRun:
     data_description: str
     runs: list[SeedRun]
 
+    def summary(self) -> dict[str, Any]:
+        """What the report lists per trained recipe: its cost and where its data came from."""
+        return {"tutorial": self.recipe.tutorial, "recipe": self.recipe.name,
+                "profile": self.recipe.profile, "model": self.recipe.model,
+                "epochs": self.recipe.epochs, "ensemble": self.recipe.ensemble,
+                "seeds": [run.seed for run in self.runs], "data_source": self.data_source,
+                "data_checksum": self.data_checksum,
+                "fit_seconds": round(sum(run.fit_seconds for run in self.runs), 2),
+                "train_seconds": round(sum(run.total_seconds for run in self.runs), 2)}
+
     def values(self, metric: str) -> list[float]:
         missing = [run.seed for run in self.runs if metric not in run.metrics]
         if missing:
@@ -138,7 +148,11 @@ def _optimizer(recipe: Recipe) -> keras.optimizers.Optimizer:
 
     classes = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD,
                "rmsprop": keras.optimizers.RMSprop}
-    kwargs = {} if recipe.learning_rate is None else {"learning_rate": recipe.learning_rate}
+    kwargs: dict[str, float] = {}
+    if recipe.learning_rate is not None:
+        kwargs["learning_rate"] = recipe.learning_rate
+    if recipe.momentum is not None:
+        kwargs["momentum"] = recipe.momentum
     return classes[recipe.optimizer](**kwargs)
 
 
@@ -230,20 +244,24 @@ def _evaluate(recipe: Recipe, trained: TrainedModel, data: PreparedData) -> dict
     metrics: dict[str, float] = {}
     for split, x, y in (("train", data.x_train, data.y_train), ("test", data.x_test, data.y_test),
                         ("val", data.x_val, data.y_val)):
-        if x is not None:
+        if x is not None and (split != "train" or recipe.evaluate_train):
             loss, accuracy = model.evaluate(x, y, batch_size=256, verbose=0)
             metrics[f"{split}_loss"], metrics[f"{split}_accuracy"] = float(loss), float(accuracy)
-    if trained.augmentation:  # the training set as the network saw it: augmented, inference mode
-        augmented = data.x_train
+    if recipe.evaluate_train:  # the training set as the network saw it, in inference mode
+        fed = data.x_train
         for layer in trained.augmentation:
-            augmented = keras.ops.convert_to_numpy(layer(augmented, training=True))
-        _, accuracy = model.evaluate(augmented, data.y_train, batch_size=256, verbose=0)
+            fed = keras.ops.convert_to_numpy(layer(fed, training=True))
+        _, accuracy = (model.evaluate(fed, data.y_train, batch_size=256, verbose=0)
+                       if trained.augmentation else (None, metrics["train_accuracy"]))
         metrics["train_accuracy_augmented"] = float(accuracy)
+        if "val_accuracy" in metrics:
+            metrics["train_val_gap"] = metrics["train_accuracy_augmented"] - metrics["val_accuracy"]
     probabilities = _probabilities(recipe, model.predict(data.x_test, batch_size=256, verbose=0))
     prediction = _prediction_metrics(probabilities, data.y_test)
     metrics.update({key: value for key, value in prediction.items() if key != "test_accuracy"})
-    metrics["gap_accuracy"] = metrics["train_accuracy"] - metrics["test_accuracy"]
-    metrics["gap_loss"] = metrics["test_loss"] - metrics["train_loss"]
+    if recipe.evaluate_train:
+        metrics["gap_accuracy"] = metrics["train_accuracy"] - metrics["test_accuracy"]
+        metrics["gap_loss"] = metrics["test_loss"] - metrics["train_loss"]
     rates = history.get("learning_rate", [])
     metrics["lr_reductions"] = float(sum(b < a for a, b in itertools.pairwise(rates)))
     if rates:

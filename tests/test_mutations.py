@@ -1,0 +1,96 @@
+"""Planted regressions: each mutation must make the claim it targets fail.
+
+These train real models on the offline proxies in the fast profile. They share the session's
+trained recipes with the claim suite (the unmutated runs are trained once), and a mutation that
+turns one recipe into another (dropout removed, augmentation disabled) reuses that run too.
+Baselines are read, never written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import harness.data
+from harness.baselines import BaselineStore
+from harness.claims import Claim, claim_files, load_claims
+from harness.evaluate import RunSettings, evaluate_claim
+from harness.measures.context import MeasureContext
+from harness.results import ClaimResult
+
+pytestmark = [pytest.mark.fast, pytest.mark.training]
+
+CLAIMS = {claim.id: claim for claim in
+          load_claims(claim_files(Path(__file__).parent.parent / "suites" / "claims"))}
+
+
+def _mutated(claim: Claim, recipe: str, **changes: object) -> Claim:
+    """The claim with one of its fast recipes changed."""
+    recipes = dict(claim.recipes)
+    recipes[(recipe, "fast")] = dataclasses.replace(recipes[(recipe, "fast")], **changes)
+    return dataclasses.replace(claim, recipes=recipes)
+
+
+def _evaluate(state, claim: Claim, context: MeasureContext | None = None) -> ClaimResult:
+    return evaluate_claim(claim, context or state.context, BaselineStore(state.baselines_dir),
+                          state.environment, RunSettings(profile="fast"), "(mutation test)")
+
+
+def _assert_holds(state, claim_id: str) -> None:
+    """The untouched claim holds, so a failure after the mutation is the mutation's doing."""
+    untouched = _evaluate(state, CLAIMS[claim_id])
+    assert not untouched.status.fails_test, untouched.message
+
+
+def _assert_fails(state, claim_id: str, mutated: Claim,
+                  context: MeasureContext | None = None) -> None:
+    broken = _evaluate(state, mutated, context)
+    assert broken.status.fails_test, (
+        f"{claim_id} still {broken.status.value} after the mutation: {broken.message}")
+
+
+def _assert_breaks(state, claim_id: str, mutated: Claim) -> None:
+    _assert_holds(state, claim_id)
+    _assert_fails(state, claim_id, mutated)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known gap: the fast budget (4 epochs on 500 proxy images) leaves cnn-big and "
+    "cnn-big-dropout at chance accuracy, so removing the dropout changes nothing measurable; "
+    "the dropout lessons are full-profile claims until the fast CIFAR budget is recalibrated"))
+def test_removing_dropout_breaks_the_dropout_claim(harness_state) -> None:
+    claim_id = "cifar10-intro/cnn-big-dropout/train-accuracy"
+    mutated = _mutated(CLAIMS[claim_id], "cnn-big-dropout", model="cnn-big")
+    _assert_breaks(harness_state, claim_id, mutated)
+
+
+def test_learning_rate_times_100_breaks_the_accuracy_claim(harness_state) -> None:
+    claim_id = "mnist-workflow/dense/test-accuracy"
+    default_adam_rate = 0.001
+    mutated = _mutated(CLAIMS[claim_id], "dense", learning_rate=default_adam_rate * 100)
+    _assert_breaks(harness_state, claim_id, mutated)
+
+
+def test_disabling_augmentation_breaks_the_augmentation_lesson(harness_state) -> None:
+    claim_id = "mnist-workflow/lessons/augmentation-closes-train-validation-gap"
+    mutated = _mutated(CLAIMS[claim_id], "simple-conv-aug", augmentation={})
+    _assert_breaks(harness_state, claim_id, mutated)
+
+
+def test_shuffled_training_labels_break_the_accuracy_claim(harness_state, monkeypatch) -> None:
+    claim_id = "mnist-intro/cnn/test-accuracy"
+    _assert_holds(harness_state, claim_id)
+    resolve = harness.data.resolve_dataset
+
+    def shuffled(*args: object, **kwargs: object) -> harness.data.Dataset:
+        dataset = resolve(*args, **kwargs)
+        labels = np.random.default_rng(0).permutation(dataset.y_train)
+        return dataclasses.replace(dataset, y_train=labels)
+
+    monkeypatch.setattr(harness.data, "resolve_dataset", shuffled)
+    # a context of its own: the shuffled data must not be shared with the session
+    context = MeasureContext(environment=harness_state.environment)
+    _assert_fails(harness_state, claim_id, CLAIMS[claim_id], context)
