@@ -3,10 +3,15 @@
 The package is laid out by job:
 
 - ``claims``       loads and validates the claim files in ``suites/claims/``
+- ``recipes``      the training recipes declared beside the claims, per profile
 - ``kinds``        what each claim kind measures and which environment its baseline depends on
-- ``measures/``    the measurements themselves (structure now; training and timing slot in beside)
+- ``measures/``    the measurements themselves (structure, training; timing slots in beside)
 - ``models/``      the tutorials' models, one module per tutorial
-- ``comparators``  how a measured value is judged against an expected one
+- ``data/``        data sets: local copies, keras.datasets, offline proxies
+- ``training/``    trains each recipe's seeds once per session
+- ``comparators``  exact and approximate comparison of structural values
+- ``stats``        seed-paired relation tests and baseline shift tests
+- ``judges``       which comparison each kind uses against the tutorial and the baseline
 - ``baselines``    the stored expected values under ``baselines/``
 - ``environment``  the framework/device fingerprint that keys baselines
 - ``evaluate``     one claim from measurement to verdict

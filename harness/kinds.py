@@ -37,7 +37,6 @@ class KindSpec:
     required: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
     scope: tuple[str, ...] = STRUCTURE_SCOPE
-    needs_data: bool = False
     recipe_args: tuple[str, ...] = ()  # args naming a recipe ("recipe" or "recipe.metric")
     judge: str = "comparator"  # harness.judges.JUDGES: how the measurement is compared
 
@@ -76,13 +75,13 @@ KINDS: dict[str, KindSpec] = {
         _structure("save-load-max-diff", "save_load_max_diff", ("model",)),
         _structure("split-sizes", "split_sizes", ("total", "test_size", "random_state")),
         _structure("dataset-shape", "dataset_shape", ("dataset", "split", "part"),
-                   ("first", "pad_to", "num_words"), scope=DATA_SCOPE, needs_data=True),
+                   ("first", "pad_to", "num_words"), scope=DATA_SCOPE),
         KindSpec("metric-level", group="training", measure="harness.measures.training:level",
-                 required=("recipe", "metric"), scope=TRAINING_SCOPE, needs_data=True,
+                 required=("recipe", "metric"), scope=TRAINING_SCOPE,
                  recipe_args=("recipe",), judge="level"),
         KindSpec("paired-difference", group="training",
                  measure="harness.measures.training:paired_difference",
                  required=("a", "b", "direction"), optional=("margin", "alpha"),
-                 scope=TRAINING_SCOPE, needs_data=True, recipe_args=("a", "b"), judge="paired"),
+                 scope=TRAINING_SCOPE, recipe_args=("a", "b"), judge="paired"),
     )
 }
