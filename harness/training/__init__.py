@@ -58,9 +58,7 @@ def run_recipe(recipe: Recipe, ctx: MeasureContext, environment: Environment) ->
     from harness.data import resolve_dataset
     from harness.models import build_model
 
-    dataset = ctx.memo(("data", recipe.data, ctx.data_dir, recipe.num_words),
-                       lambda: resolve_dataset(recipe.data, ctx.data_dir,
-                                               num_words=recipe.num_words))
+    dataset = resolve_dataset(recipe.data, ctx.data_dir, num_words=recipe.num_words)  # memoised
 
     def train_all() -> RecipeRun:
         runs = []
@@ -75,5 +73,5 @@ def run_recipe(recipe: Recipe, ctx: MeasureContext, environment: Environment) ->
             runs.append(run)
         return RecipeRun(recipe, dataset.source, dataset.checksum, dataset.description, runs)
 
-    return ctx.memo(("recipe", recipe.name, recipe.fingerprint(), recipe.seeds, dataset.checksum),
-                    train_all)
+    # keyed by content, not name: two names for the same training share one run
+    return ctx.memo(("recipe", recipe.fingerprint(), recipe.seeds, dataset.checksum), train_all)
