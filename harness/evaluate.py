@@ -36,6 +36,7 @@ class RunSettings:
     profile: str
     update: UpdateMode = UpdateMode.OFF
     reason: str = ""
+    smoke: bool = False  # --smoke: measure through the real code path, compare nothing
 
 
 def _one_line(error: BaseException) -> str:
@@ -91,6 +92,9 @@ def _judge(claim: Claim, ctx: MeasureContext, store: BaselineStore, environment:
     measured = normalize(measurement.value)
     result.measured, result.details = measured, normalize(measurement.details)
     result.data_source, result.data_checksum = measurement.data_source, measurement.data_checksum
+    if settings.smoke:
+        result.status, result.message = Status.SMOKE, _smoke_message(measurement)
+        return
     judge = JUDGES[claim.spec.judge]
 
     key = _baseline_key(claim, settings, environment, measurement)
@@ -126,6 +130,13 @@ def _judge(claim: Claim, ctx: MeasureContext, store: BaselineStore, environment:
         result.details["baseline_rule"] = against_baseline.rule
     result.status, result.message = _verdict(claim, result, against_tutorial, entry, comparable,
                                              against_baseline, update_command)
+
+
+def _smoke_message(measurement: Measurement) -> str:
+    details = measurement.details
+    recipe = f"recipe {details['recipe']}, " if "recipe" in details else ""
+    return (f"{recipe}data {measurement.data_source}: the code path ran and measured "
+            f"{normalize(measurement.value)!r} (not compared at smoke scale)")
 
 
 def _verdict(claim: Claim, result: ClaimResult, against_tutorial: Verdict,

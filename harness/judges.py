@@ -13,6 +13,8 @@ import math
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
+import numpy as np
+
 from harness.comparators import Verdict
 from harness.stats import RELATION_ALPHA, binomial_se, paired_test, sample_sd, shift_test
 
@@ -124,5 +126,66 @@ class PairedJudge:
         return tuple(measurement.details["values"])
 
 
+_TIMING_FLOOR = 0.15  # decades (×1.4): run-to-run drift of a step time on one machine
+
+
+def _timing_shift(measurement: Measurement, entry: BaselineEntry) -> Verdict:
+    """Step times on one device, in log10 units: beyond noise when today's mean moved more
+    than the larger of the drift floor and z(0.9995) standard errors of both means."""
+    now, stored = list(measurement.details["values"]), list(entry.values)
+    delta = float(np.mean(now) - np.mean(stored))
+    se = math.sqrt(sample_sd(now) ** 2 / len(now) + sample_sd(stored) ** 2 / len(stored))
+    limit = max(_TIMING_FLOOR, _TUTORIAL_Z * se)
+    return Verdict(abs(delta) <= limit, delta,
+                   f"|Δ log10| ≤ {limit:.3g} decades (drift floor {_TIMING_FLOOR}, "
+                   f"{len(now)} vs {len(stored)} rounds, same device)", improved=delta < 0)
+
+
+def _timing_figures(measurement: Measurement) -> str:
+    figures = [f"{name} {item['ms_per_batch']:.3g} ms/batch = {item['us_per_sample']:.3g} "
+               f"µs/sample (first step {item['first_step_ms']:.3g} ms)"
+               for name, item in measurement.details.items()
+               if isinstance(item, dict) and "ms_per_batch" in item]
+    return "; ".join(figures)
+
+
+class DecadesJudge:
+    """A step-time ratio: the tutorial's order of magnitude, judged in decades."""
+
+    def against_tutorial(self, claim: Claim, measurement: Measurement,
+                         entry: BaselineEntry | None) -> Verdict:
+        delta = math.log10(measurement.value) - math.log10(claim.expected)
+        return Verdict(abs(delta) <= 0.5, delta,
+                       f"within half a decade of ×{claim.expected:g} (log10 Δ {delta:+.2f}); "
+                       f"measured ×{measurement.value:g}: {_timing_figures(measurement)}")
+
+    def against_baseline(self, claim: Claim, measurement: Measurement,
+                         entry: BaselineEntry) -> Verdict:
+        verdict = _timing_shift(measurement, entry)
+        return Verdict(verdict.ok, verdict.delta, verdict.rule)  # a ratio has no better side
+
+    def stored_values(self, measurement: Measurement) -> tuple[Any, ...]:
+        return tuple(measurement.details["values"])
+
+
+class DeviceTimeJudge:
+    """An absolute step time: the tutorial's figure is from its own machine, so it is shown
+    beside ours but not judged; the baseline of this very device is."""
+
+    def against_tutorial(self, claim: Claim, measurement: Measurement,
+                         entry: BaselineEntry | None) -> Verdict:
+        delta = None if claim.expected is None else measurement.value - claim.expected
+        return Verdict(True, delta, "shown, not judged: the tutorial timed another machine; "
+                       f"{_timing_figures(measurement)}", judged=False)
+
+    def against_baseline(self, claim: Claim, measurement: Measurement,
+                         entry: BaselineEntry) -> Verdict:
+        return _timing_shift(measurement, entry)
+
+    def stored_values(self, measurement: Measurement) -> tuple[Any, ...]:
+        return tuple(measurement.details["values"])
+
+
 JUDGES: dict[str, Judge] = {"comparator": ComparatorJudge(), "level": LevelJudge(),
-                            "paired": PairedJudge()}
+                            "paired": PairedJudge(), "decades": DecadesJudge(),
+                            "device-time": DeviceTimeJudge()}

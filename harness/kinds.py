@@ -22,6 +22,8 @@ STRUCTURE_SCOPE = ("keras", "backend")
 DATA_SCOPE = ("keras", "backend", "data_source")
 
 TRAINING_SCOPE = ("keras", "backend", "backend_version", "device_class", "data_source")
+# Step times belong to the machine: stored per device, compared only on the same device.
+TIMING_SCOPE = ("keras", "backend", "backend_version", "device")
 
 GROUPS = ("structure", "training", "timing")
 TIERS = ("fast", "full")
@@ -83,5 +85,12 @@ KINDS: dict[str, KindSpec] = {
                  measure="harness.measures.training:paired_difference",
                  required=("a", "b", "direction"), optional=("margin", "alpha"),
                  scope=TRAINING_SCOPE, recipe_args=("a", "b"), judge="paired"),
+        KindSpec("step-time-ratio", group="timing",
+                 measure="harness.measures.timing:step_time_ratio",
+                 required=("a", "b", "batch_size"), optional=("rounds", "warmup"),
+                 scope=TIMING_SCOPE, recipe_args=("a", "b"), judge="decades"),
+        KindSpec("step-time", group="timing", measure="harness.measures.timing:step_time",
+                 required=("recipe", "batch_size"), optional=("rounds", "warmup"),
+                 scope=TIMING_SCOPE, recipe_args=("recipe",), judge="device-time"),
     )
 }

@@ -39,6 +39,7 @@ MARKERS = {
     "training": "claim that trains a model",
     "timing": "step-time claim measured with pytest-benchmark",
     "gpu": "needs a GPU",
+    "xdist_group": "pytest-xdist: claims of one tutorial share a worker, so a recipe trains once",
 }
 
 _STATE = pytest.StashKey["HarnessState"]()
@@ -61,12 +62,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="folder with local copies of the data sets (MNIST IDX or mnist.npz, "
                          "cifar-10-batches-py, imdb.npz, cats-vs-dogs); default "
                          "$HARNESS_DATA_DIR")
+    group.addoption("--smoke", action="store_true",
+                    help="run every selected training and timing claim through its real code "
+                         "path for a few steps on a few hundred samples (status SMOKE), "
+                         "comparing nothing: proves the full profile's wiring on a CPU")
     group.addoption("--train-cache", default=None,
                     help="folder keeping each trained seed's metrics by content hash, so a "
                          "report can be rebuilt without retraining (opt-in)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from harness.devices import pin_worker_to_gpu
+
+    pin_worker_to_gpu()  # before any framework starts: one GPU per xdist worker
     for name, description in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {description}")
     config.stash[_STATE] = HarnessState(config)
@@ -91,7 +99,9 @@ def _params(claims: list[Claim], group: str) -> list:
                                        marks=[getattr(pytest.mark, t) for t in claim.tiers]))
             continue
         params += [pytest.param(ClaimCase(claim, tier), id=f"{claim.id}@{tier}",
-                                marks=[getattr(pytest.mark, tier)]) for tier in claim.tiers]
+                                marks=[getattr(pytest.mark, tier),
+                                       pytest.mark.xdist_group(claim.tutorial)])
+                   for tier in claim.tiers]
     return params
 
 
@@ -123,9 +133,13 @@ class HarnessState:
         root = Path(config.rootpath)
         self.baselines_dir = Path(config.getoption("--baselines-dir") or root / "baselines")
         self.reports_dir = Path(config.getoption("--reports-dir") or root / "reports")
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        if worker:  # under pytest-xdist each worker reports the claims it ran
+            self.reports_dir /= worker
         self.run: RunRecord | None = None
         self.report_paths: list[Path] = []
         self.report_error = ""
+        self.benchmark_json: Path | None = None
         self._claims: dict[Path, tuple[list[Claim], list[ClaimFileError]]] = {}
 
     def claims_in(self, directory: Path) -> tuple[list[Claim], list[ClaimFileError]]:
@@ -150,22 +164,28 @@ class HarnessState:
         data_dir, cache = option("--data-dir"), option("--train-cache")
         return MeasureContext(data_dir=Path(data_dir) if data_dir else None,
                               train_cache=Path(cache) if cache else None,
-                              environment=self.environment)
+                              environment=self.environment, smoke=option("--smoke"))
 
     @functools.cached_property
     def environment(self) -> Environment:
+        from harness.devices import enable_memory_growth
         from harness.environment import current_environment
 
+        enable_memory_growth()
         return current_environment(str(self.config.rootpath))
 
-    def settings(self, profile: str) -> RunSettings:
+    def settings(self, case: ClaimCase) -> RunSettings:
+        """How this session treats a claim's baselines (--smoke leaves structure claims be:
+        they are exact and cheap at any scale)."""
         from harness.evaluate import RunSettings, UpdateMode
 
         option = self.config.getoption
         update = (UpdateMode.ALL if option("--regen-baselines") else
                   UpdateMode.MISSING_OR_FAILING if option("--update-baselines") else
                   UpdateMode.OFF)
-        return RunSettings(profile=profile, update=update, reason=option("--baseline-reason"))
+        return RunSettings(profile=case.profile, update=update,
+                           reason=option("--baseline-reason"),
+                           smoke=option("--smoke") and case.claim.group != "structure")
 
 
 def _update_command(nodeid: str) -> str:
@@ -179,18 +199,20 @@ def harness_state(request: pytest.FixtureRequest) -> HarnessState:
 
 
 @pytest.fixture
-def verify_claim(request: pytest.FixtureRequest) -> Callable[[ClaimCase | ClaimFileError], None]:
+def verify_claim(request: pytest.FixtureRequest) -> Callable[..., None]:
     """Measure a claim, judge it against the tutorial and the baseline, record the result."""
     state: HarnessState = request.config.stash[_STATE]
 
-    def verify(case: ClaimCase | ClaimFileError) -> None:
+    def verify(case: ClaimCase | ClaimFileError, benchmark: object = None) -> None:
+        """``benchmark``: pytest-benchmark's fixture, for timing claims."""
         if isinstance(case, ClaimFileError):
             pytest.fail(str(case), pytrace=False)
         from harness.baselines import BaselineStore
         from harness.evaluate import evaluate_claim
 
-        result = evaluate_claim(case.claim, state.context, BaselineStore(state.baselines_dir),
-                                state.environment, state.settings(case.profile),
+        context = state.context.with_benchmark(benchmark) if benchmark else state.context
+        result = evaluate_claim(case.claim, context, BaselineStore(state.baselines_dir),
+                                state.environment, state.settings(case),
                                 _update_command(request.node.nodeid))
         state.results.append(result)
         if result.status.value == "SKIPPED":
@@ -235,6 +257,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
                     if "context" in state.__dict__ else [])
     try:
         state.report_paths = write_reports(run, state.reports_dir)
+        from harness.benchmarks import save_benchmark_json
+
+        state.benchmark_json = save_benchmark_json(
+            session.config, state.reports_dir / "runs" / f"{run.run_id}.benchmarks.json")
     except OSError as error:
         state.report_error = f"could not write the report to {state.reports_dir}: {error}"
     state.run = run
@@ -257,3 +283,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"ERROR: {state.report_error}", red=True)
     for path in state.report_paths[:2]:
         terminalreporter.write_line(f"report: {path}")
+    if state.benchmark_json:
+        terminalreporter.write_line(f"pytest-benchmark JSON: {state.benchmark_json}")

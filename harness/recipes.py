@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,8 @@ class Recipe:
     reduce_lr: Mapping[str, Any] = field(default_factory=dict)
     ensemble: int = 1
     evaluate_train: bool = True  # evaluate on the training set too (gap claims need it)
+    features: str | None = None  # a frozen model of the tutorial whose outputs are the inputs
+    feature_weights: str | None = None  # its weights: "imagenet" (from the Keras cache)
 
     def fingerprint(self) -> str:
         """A content hash of everything that shapes the training: not the seeds, and not the
@@ -60,6 +62,22 @@ class Recipe:
         for label in ("seeds", "name", "profile"):
             data.pop(label)
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+    def for_smoke(self) -> Recipe:
+        """The same code path (model, optimizer, split, augmentation, callbacks, committee) for
+        one epoch on a few hundred samples and one seed: proves the wiring, measures nothing."""
+        def capped(size: int | None, cap: int) -> int:
+            return cap if size is None else min(size, cap)
+
+        return replace(self, epochs=1, seeds=self.seeds[:1],
+                       train_size=capped(self.train_size, SMOKE_TRAIN_SIZE),
+                       test_size=capped(self.test_size, SMOKE_TEST_SIZE),
+                       ensemble=min(self.ensemble, SMOKE_MEMBERS), profile="smoke")
+
+
+SMOKE_TRAIN_SIZE = 128  # --smoke: a few steps on a few hundred samples prove the wiring
+SMOKE_TEST_SIZE = 64
+SMOKE_MEMBERS = 2  # a committee of two still averages, which is the code path to prove
 
 
 _FIELDS = {name for name in Recipe.__dataclass_fields__ if name not in ("name", "tutorial",

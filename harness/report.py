@@ -21,7 +21,7 @@ SCHEMA = 1
 _STATUS_ORDER = list(Status)
 _MARK = {Status.PASS: "✅", Status.FAIL: "❌", Status.REGRESSED: "📉", Status.IMPROVED: "📈",
          Status.PROXY: "🧪", Status.NEW: "🆕",
-         Status.NOT_COMPARABLE: "⚠️", Status.SKIPPED: "⏭️", Status.ERROR: "💥"}
+         Status.NOT_COMPARABLE: "⚠️", Status.SKIPPED: "⏭️", Status.SMOKE: "💨", Status.ERROR: "💥"}
 
 
 @dataclass

@@ -18,6 +18,7 @@ class Status(StrEnum):
     NEW = "NEW"
     NOT_COMPARABLE = "NOT-COMPARABLE"
     SKIPPED = "SKIPPED"
+    SMOKE = "SMOKE"
     ERROR = "ERROR"
 
     @property
@@ -26,7 +27,7 @@ class Status(StrEnum):
 
     @property
     def fails_test(self) -> bool:
-        return self not in (Status.PASS, Status.PROXY, Status.SKIPPED)
+        return self not in (Status.PASS, Status.PROXY, Status.SKIPPED, Status.SMOKE)
 
 
 _LEGEND = {
@@ -38,6 +39,8 @@ _LEGEND = {
     Status.NEW: "no baseline is stored for this environment yet (the message gives the command)",
     Status.NOT_COMPARABLE: "the stored baseline was written for another version of the claim",
     Status.SKIPPED: "not run here; the reason says why and what would make it run",
+    Status.SMOKE: "--smoke: the real code path ran for a few steps on a few hundred samples; "
+                  "nothing was compared",
     Status.ERROR: "the measurement itself broke (bad input, missing model, crash)",
 }
 

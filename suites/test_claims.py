@@ -18,3 +18,9 @@ def test_structure(claim, verify_claim) -> None:
 def test_training(claim, verify_claim) -> None:
     """Trains the recipe's seeds once per session; judged with the seed statistics."""
     verify_claim(claim)
+
+
+@pytest.mark.timing
+def test_timing(claim, verify_claim, benchmark) -> None:
+    """Step times with pytest-benchmark: interleaved, warmed up, synchronized, per device."""
+    verify_claim(claim, benchmark=benchmark)

@@ -57,10 +57,6 @@ def _assert_breaks(state, claim_id: str, mutated: Claim) -> None:
     _assert_fails(state, claim_id, mutated)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known gap: the fast budget (4 epochs on 500 proxy images) leaves cnn-big and "
-    "cnn-big-dropout at chance accuracy, so removing the dropout changes nothing measurable; "
-    "the dropout lessons are full-profile claims until the fast CIFAR budget is recalibrated"))
 def test_removing_dropout_breaks_the_dropout_claim(harness_state) -> None:
     claim_id = "cifar10-intro/cnn-big-dropout/train-accuracy"
     mutated = _mutated(CLAIMS[claim_id], "cnn-big-dropout", model="cnn-big")

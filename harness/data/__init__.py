@@ -48,6 +48,7 @@ __all__ = [
     "prepared_shape",
     "proxy_dataset",
     "resolve_dataset",
+    "smoke_dataset",
 ]
 
 log = logging.getLogger("harness.data")
@@ -137,6 +138,24 @@ def load_real_dataset(name: str, num_words: int | None = None,
     if isinstance(found, Dataset):
         return found
     raise MeasurementSkipped(f"{found}; {_fix(name)}")
+
+
+SMOKE_SOURCE = "smoke-synthetic-cats-vs-dogs"
+
+
+@functools.cache
+def smoke_dataset(name: str) -> Dataset:
+    """A stand-in for ``--smoke`` where a data set has no offline proxy (cats vs dogs); its
+    source says so, and smoke results are never compared with anything."""
+    if name != "cats-vs-dogs":
+        raise ValueError(f"{name} has an offline proxy; only cats-vs-dogs needs a smoke stand-in")
+    (x_train, y_train), (x_test, y_test) = proxies.cats_vs_dogs_smoke()
+    log.warning("cats-vs-dogs: no data directory holds it; --smoke uses %d generated images "
+                "as a stand-in", len(x_train) + len(x_test))
+    arrays = tuple(_frozen(a) for a in (x_train, y_train, x_test, y_test))
+    return Dataset(name, SMOKE_SOURCE, *arrays,
+                   description="generated noise photos with a disc or a square (smoke only)",
+                   class_names=proxies.CATS_DOGS_CLASS_NAMES)
 
 
 def clear_cache(*, keep_proxies: bool = False) -> None:

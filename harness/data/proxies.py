@@ -352,3 +352,28 @@ def imdb_proxy(num_words: int | None = None, train_size: int = 5_000, test_size:
             reviews = [[w if w < num_words else 2 for w in review] for review in reviews]
         splits.append((reviews, labels))
     return splits[0], splits[1]
+
+
+# --- smoke stand-in for cats vs dogs --------------------------------------------------------------
+
+CATS_DOGS_SMOKE_SEED = 20_170_304
+CATS_DOGS_CLASS_NAMES = ("cats", "dogs")
+
+
+def cats_vs_dogs_smoke(train: int = 64, test: int = 32, size: int = 160
+                       ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Noise photos with a bright disc (cats) or square (dogs): only for ``--smoke``, which
+    proves the transfer-learning wiring and never compares a number, so no lesson lives here."""
+    rng = np.random.default_rng(CATS_DOGS_SMOKE_SEED)
+    labels = rng.integers(0, 2, size=train + test)
+    images = rng.integers(0, 96, size=(train + test, size, size, 3)).astype("uint8")
+    rows, cols = np.mgrid[:size, :size]
+    for image, label in zip(images, labels, strict=True):
+        centre_r, centre_c = rng.integers(size // 4, 3 * size // 4, size=2)
+        reach = size // 6
+        if label == 0:
+            shape = (rows - centre_r) ** 2 + (cols - centre_c) ** 2 < reach ** 2
+        else:
+            shape = (abs(rows - centre_r) < reach) & (abs(cols - centre_c) < reach)
+        image[shape] = 230
+    return (images[:train], labels[:train]), (images[train:], labels[train:])

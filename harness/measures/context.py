@@ -33,18 +33,27 @@ class MeasureContext:
     """Session-wide shared state: built models are reused by every claim that reads them."""
 
     def __init__(self, scratch: Path | None = None, data_dir: Path | None = None,
-                 train_cache: Path | None = None, environment: Environment | None = None) -> None:
+                 train_cache: Path | None = None, environment: Environment | None = None,
+                 smoke: bool = False) -> None:
         self.profile = "structure"
         self.environment = environment
         self.scratch = scratch or Path(tempfile.mkdtemp(prefix="harness-"))
         self.data_dir = data_dir  # --data-dir / HARNESS_DATA_DIR: local copies of the data sets
         self.train_cache = train_cache  # --train-cache: measured metrics kept across sessions
+        self.smoke = smoke  # --smoke: every recipe shrunk to a few steps (Recipe.for_smoke)
+        self.benchmark: Any = None  # pytest-benchmark's fixture, for timing claims
         self._memo: dict[Hashable, Any] = {}
 
     def for_profile(self, profile: str) -> MeasureContext:
         """A view of this context for one profile; it shares the session's memo."""
         view = copy.copy(self)
         view.profile = profile
+        return view
+
+    def with_benchmark(self, benchmark: Any) -> MeasureContext:
+        """A view for one timing claim, carrying pytest-benchmark's fixture."""
+        view = copy.copy(self)
+        view.benchmark = benchmark
         return view
 
     def memoized(self, kind: str) -> list[Any]:

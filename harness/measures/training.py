@@ -19,7 +19,7 @@ def _run(claim: Claim, ctx: MeasureContext, recipe_name: str) -> RecipeRun:
     from harness.training import run_recipe
 
     recipe = claim.recipes[(recipe_name, ctx.profile)]
-    return run_recipe(recipe, ctx, ctx.environment)
+    return run_recipe(recipe.for_smoke() if ctx.smoke else recipe, ctx, ctx.environment)
 
 
 def _provenance(run: RecipeRun) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from harness.recipes import Recipe
 from harness.training.runner import RecipeRun, SeedRun, train_seed
 
 if TYPE_CHECKING:
+    from harness.data import Dataset
     from harness.environment import Environment
     from harness.measures.context import MeasureContext
 
@@ -53,12 +54,28 @@ def _store(directory: Path, key: str, run: SeedRun) -> None:
     os.replace(temporary, directory / f"{key}.json")
 
 
+def dataset_for(recipe: Recipe, data_dir: Path | None) -> Dataset:
+    """The data a recipe trains on (memoised): the full profile states the tutorials' figures,
+    so it runs on the real data set or is skipped with the fix; the fast profile falls back to
+    the offline proxies; a smoke run also takes a stand-in where a data set has no proxy."""
+    from harness.data import load_real_dataset, resolve_dataset, smoke_dataset
+    from harness.measures.context import MeasurementSkipped
+
+    if recipe.profile == "full":
+        return load_real_dataset(recipe.data, recipe.num_words, data_dir)
+    try:
+        return resolve_dataset(recipe.data, data_dir, num_words=recipe.num_words)
+    except MeasurementSkipped:
+        if recipe.profile != "smoke":
+            raise
+        return smoke_dataset(recipe.data)
+
+
 def run_recipe(recipe: Recipe, ctx: MeasureContext, environment: Environment) -> RecipeRun:
     """Every seed of a recipe, trained once per session and shared by all its claims."""
-    from harness.data import resolve_dataset
     from harness.models import build_model
 
-    dataset = resolve_dataset(recipe.data, ctx.data_dir, num_words=recipe.num_words)  # memoised
+    dataset = dataset_for(recipe, ctx.data_dir)
 
     def train_all() -> RecipeRun:
         runs = []
@@ -71,7 +88,12 @@ def run_recipe(recipe: Recipe, ctx: MeasureContext, environment: Environment) ->
                 if ctx.train_cache:
                     _store(ctx.train_cache, key, run)
             runs.append(run)
-        return RecipeRun(recipe, dataset.source, dataset.checksum, dataset.description, runs)
+        description = dataset.description
+        if recipe.features:
+            from harness.training.features import weights_used
+
+            description += f" Inputs: {recipe.features} features ({weights_used(recipe)} weights)."
+        return RecipeRun(recipe, dataset.source, dataset.checksum, description, runs)
 
     # keyed by content, not name: two names for the same training share one run
     return ctx.memo(("recipe", recipe.fingerprint(), recipe.seeds, dataset.checksum), train_all)

@@ -107,7 +107,12 @@ def prepare(recipe: Recipe, dataset: Dataset, model: keras.Model) -> PreparedDat
     tokens = "int" in str(model.inputs[0].dtype)
     x_train, y_train = dataset.x_train[:recipe.train_size], dataset.y_train[:recipe.train_size]
     x_test, y_test = dataset.x_test[:recipe.test_size], dataset.y_test[:recipe.test_size]
-    x_train, x_test = (_shape_inputs(x, input_shape, tokens) for x in (x_train, x_test))
+    if recipe.features:  # transfer learning: the head trains on a frozen base's outputs
+        from harness.training.features import extract_features
+
+        x_train, x_test, _ = extract_features(recipe, np.asarray(x_train), np.asarray(x_test))
+    else:
+        x_train, x_test = (_shape_inputs(x, input_shape, tokens) for x in (x_train, x_test))
     y_train, y_test = (np.asarray(y).reshape(-1).astype("int32") for y in (y_train, y_test))
     x_val = y_val = None
     if recipe.validation == "holdout":
@@ -165,6 +170,12 @@ def _loss_and_metric(recipe: Recipe) -> tuple[Any, Any]:
     return recipe.loss, "accuracy"
 
 
+def compile_like(recipe: Recipe, model: keras.Model) -> None:
+    """Compile as the recipe trains: its optimizer, learning rate, loss and accuracy metric."""
+    loss, metric = _loss_and_metric(recipe)
+    model.compile(optimizer=_optimizer(recipe), loss=loss, metrics=[metric])
+
+
 def _probabilities(recipe: Recipe, outputs: np.ndarray) -> np.ndarray:
     """Class probabilities, (N, classes), whatever the output layer emits."""
     outputs = np.asarray(outputs, dtype="float64")
@@ -219,8 +230,7 @@ def _train_one(recipe: Recipe, data: PreparedData, seed: int, core: keras.Model)
     augmentation = _augmentation_layers(recipe, seed)
     model = (keras.Sequential([keras.Input(core.inputs[0].shape[1:]), *augmentation, core])
              if augmentation else core)
-    loss, metric = _loss_and_metric(recipe)
-    model.compile(optimizer=_optimizer(recipe), loss=loss, metrics=[metric])
+    compile_like(recipe, model)
     rates = _LearningRateLog()
     callbacks = [rates.callback]
     if recipe.reduce_lr:
