@@ -1,4 +1,4 @@
-"""Reports: ``reports/latest.md`` and ``latest.json``, plus a timestamped copy of each run.
+"""Reports: ``reports/latest.md`` and ``latest.json``, plus a copy in each run's folder.
 
 The markdown is for people (one table per tutorial, failures spelled out, the environment); the
 JSON keeps every field of every result so later tools (comparisons, regeneration reviews) can
@@ -183,14 +183,15 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def write_reports(run: RunRecord, directory: Path | str) -> list[Path]:
-    """Write latest.md/.json and the run's timestamped copies; return the paths written."""
+    """Write latest.md/.json and report.md/.json in the run's folder (``runs/<run_id>/``, where
+    ``harness.runlog`` streams its results); return the paths written."""
     directory = Path(directory)
-    history = directory / "runs"
+    history = directory / "runs" / run.run_id
     history.mkdir(parents=True, exist_ok=True)
     markdown = render_markdown(run)
     document = json.dumps(run.as_json(), indent=2, default=str) + "\n"
     paths = [directory / "latest.md", directory / "latest.json",
-             history / f"{run.run_id}.md", history / f"{run.run_id}.json"]
+             history / "report.md", history / "report.json"]
     for path, text in zip(paths, (markdown, document, markdown, document), strict=True):
         _write_atomically(path, text)
     return paths
