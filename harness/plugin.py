@@ -68,6 +68,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--resume", default=None, metavar="RUN_ID",
                     help="continue the run in <reports>/runs/RUN_ID: claims with a stored "
                          "result keep it, the others run, and the report covers them all")
+    group.addoption("--isolate", action="store_true",
+                    help="train each recipe in a spawned subprocess: a crash, an out-of-memory "
+                         "or a timeout becomes an ERROR of the claims reading it")
+    group.addoption("--isolate-timeout", type=float, default=3600.0, metavar="SECONDS",
+                    help="wall-clock limit per recipe with --isolate (default 3600)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -194,7 +199,9 @@ class HarnessState:
         data_dir, cache = option("--data-dir"), option("--train-cache")
         return MeasureContext(data_dir=Path(data_dir) if data_dir else None,
                               train_cache=Path(cache) if cache else None,
-                              environment=self.environment)
+                              environment=self.environment,
+                              isolate_timeout=option("--isolate-timeout") if option("--isolate")
+                              else None)
 
     @functools.cached_property
     def environment(self) -> Environment:

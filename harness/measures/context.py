@@ -33,12 +33,14 @@ class MeasureContext:
     """Session-wide shared state: built models are reused by every claim that reads them."""
 
     def __init__(self, scratch: Path | None = None, data_dir: Path | None = None,
-                 train_cache: Path | None = None, environment: Environment | None = None) -> None:
+                 train_cache: Path | None = None, environment: Environment | None = None,
+                 isolate_timeout: float | None = None) -> None:
         self.profile = "structure"
         self.environment = environment
         self.scratch = scratch or Path(tempfile.mkdtemp(prefix="harness-"))
         self.data_dir = data_dir  # --data-dir / HARNESS_DATA_DIR: local copies of the data sets
         self.train_cache = train_cache  # --train-cache: measured metrics kept across sessions
+        self.isolate_timeout = isolate_timeout  # --isolate: train each recipe in a subprocess
         self._memo: dict[Hashable, Any] = {}
 
     def for_profile(self, profile: str) -> MeasureContext:
