@@ -508,3 +508,21 @@ def test_torn_last_line_is_skipped_and_that_claim_runs_again(baselined: Project,
     assert "results.jsonl:3: skipped a torn or unreadable result line" in caplog.text
     stored = results.read_text(encoding="utf-8").splitlines()
     assert len(stored) == 4 and json.loads(stored[3])["claim_id"] == ALL_IDS[2]
+
+
+def test_unwritable_report_folder_exits_nonzero(baselined: Project) -> None:
+    """A report that cannot be written is one line naming the folder and a nonzero exit; the
+    claims still run and the baselines stay as they were."""
+    before = baselined.baseline_file("alpha-tut").read_bytes()
+    blocker = baselined.root / "not-a-folder"
+    blocker.write_text("a file where the report folder should be", encoding="utf-8")
+    reports = blocker / "reports"
+    result = baselined.run("--reports-dir", str(reports))
+    result.assert_outcomes(passed=3)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines([
+        f"ERROR: could not save results under {reports / 'runs'} (*Not a directory*); this run "
+        "cannot be resumed; make the folder writable or pass --reports-dir",
+        f"ERROR: could not write the report to {reports} (*Not a directory*); make it writable "
+        "or pass --reports-dir"])
+    assert baselined.baseline_file("alpha-tut").read_bytes() == before
