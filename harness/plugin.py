@@ -71,6 +71,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--isolate", action="store_true",
                     help="train each recipe in a spawned subprocess: a crash, an out-of-memory "
                          "or a timeout becomes an ERROR of the claims reading it")
+    group.addoption("--determinism-probe", action="store_true",
+                    help="at the end, train the first seed of the cheapest trained recipe twice "
+                         "and report whether the results are bit-identical on this machine")
     group.addoption("--isolate-timeout", type=float, default=3600.0, metavar="SECONDS",
                     help="wall-clock limit per recipe with --isolate (default 3600)")
 
@@ -139,6 +142,7 @@ class HarnessState:
         self.command = " ".join(["pytest", *sys.argv[1:]])
         self.runlog: RunLog | None = None  # created when the first result is known
         self.stream_error = ""
+        self.determinism: dict | None = None
         self.finished: dict[str, ClaimResult] = {}  # a resumed run's stored results
         resume = config.getoption("--resume")
         if resume:
@@ -286,6 +290,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     from harness.report import RunRecord, write_reports
 
+    if session.config.getoption("--determinism-probe"):
+        state.determinism = _probe(state)
     runlog = state.runlog
     meta = _finish_meta(state) if runlog else {}
     run = RunRecord(run_id=runlog.run_id if runlog else state.started.strftime("%Y%m%dT%H%M%SZ"),
@@ -294,7 +300,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
                     command=state.command,
                     environment=state.environment.as_dict(), results=state.run_results(),
                     unused_baselines=_unused_baselines(state),
-                    training=_training_summaries(state))
+                    training=_training_summaries(state), determinism=state.determinism)
     try:
         state.report_paths = write_reports(run, state.reports_dir)
     except OSError as error:
@@ -303,6 +309,23 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     state.run = run
     if (state.report_error or state.stream_error) and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _probe(state: HarnessState) -> dict:
+    """The determinism probe on the cheapest recipe this session trained, or why not."""
+    from harness.determinism import cheapest, probe
+    from harness.training.runner import RecipeRun
+
+    runs = ([run for run in state.context.memoized("recipe") if isinstance(run, RecipeRun)]
+            if "context" in state.__dict__ else [])
+    run = cheapest(runs)
+    if run is None:
+        return {"error": "no recipe was trained in this session, nothing to probe"}
+    try:
+        return probe(run, state.context.data_dir)
+    except Exception as error:  # the probe must not cost the run its report
+        return {"error": f"failed on recipe {run.recipe.tutorial}/{run.recipe.name}: "
+                         f"{type(error).__name__}: {error}".splitlines()[0]}
 
 
 def _training_summaries(state: HarnessState) -> list[dict]:
@@ -320,6 +343,8 @@ def _finish_meta(state: HarnessState) -> dict:
     try:
         meta = state.runlog.meta()
         meta["environment"] = state.environment.as_dict()
+        if state.determinism is not None:
+            meta["determinism"] = state.determinism
         meta["sessions"][-1]["duration_s"] = round(time.perf_counter() - state.clock, 1)
         state.runlog.write_meta(meta)
     except (RunLogError, OSError, KeyError, IndexError) as error:
@@ -344,6 +369,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for error in (state.stream_error, state.report_error):
         if error:
             terminalreporter.write_line(f"ERROR: {error}", red=True)
+    if run.determinism is not None:
+        from harness.determinism import describe
+
+        terminalreporter.write_line(describe(run.determinism))
     if state.runlog is not None:
         terminalreporter.write_line(f"run {state.runlog.run_id}: {state.runlog.folder}; "
                                     f"continue it with --resume {state.runlog.run_id}")

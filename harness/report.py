@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.determinism import describe
 from harness.results import ClaimResult, Status
 
 SCHEMA = 1
@@ -36,6 +37,7 @@ class RunRecord:
     results: list[ClaimResult]
     unused_baselines: list[str] = field(default_factory=list)
     training: list[dict[str, Any]] = field(default_factory=list)  # one entry per trained recipe
+    determinism: dict[str, Any] | None = None  # --determinism-probe's result
 
     def counts(self) -> Counter[Status]:
         return Counter(result.status for result in self.results)
@@ -54,7 +56,8 @@ class RunRecord:
                 "environment": self.environment,
                 "data_sources": data_sources(self.results),
                 "results": [result.as_json() for result in self.results],
-                "unused_baselines": self.unused_baselines, "training": self.training}
+                "unused_baselines": self.unused_baselines, "training": self.training,
+                "determinism": self.determinism}
 
 
 def data_sources(results: Iterable[ClaimResult]) -> list[str]:
@@ -165,6 +168,7 @@ def render_markdown(run: RunRecord) -> str:
                            "members": e["ensemble"], "seeds": len(e["seeds"]),
                            "data": e["data_source"], "fit s": f"{e['fit_seconds']:.1f}",
                            "total s": f"{e['train_seconds']:.1f}"} for e in run.training]), ""]
+    lines += determinism_section(run)
     present = [status for status in _STATUS_ORDER if run.counts()[status]]
     lines += ["## Legend", "",
               _table([{"status": f"{_MARK[s]} {s.value}", "meaning": s.legend} for s in present]),
@@ -174,6 +178,13 @@ def render_markdown(run: RunRecord) -> str:
               _table([{"field": name, "value": _cell(str(value))}
                       for name, value in environment.items()]), ""]
     return "\n".join(lines)
+
+
+def determinism_section(run: RunRecord) -> list[str]:
+    """Whether a seed trains bit-identically here, when the run probed it."""
+    if run.determinism is None:
+        return []
+    return ["## Determinism", "", describe(run.determinism), ""]
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -526,3 +526,12 @@ def test_unwritable_report_folder_exits_nonzero(baselined: Project) -> None:
         f"ERROR: could not write the report to {reports} (*Not a directory*); make it writable "
         "or pass --reports-dir"])
     assert baselined.baseline_file("alpha-tut").read_bytes() == before
+
+
+def test_determinism_probe_without_training_says_so(baselined: Project) -> None:
+    result = baselined.run("--determinism-probe")
+    result.assert_outcomes(passed=3)
+    line = "determinism probe: no recipe was trained in this session, nothing to probe"
+    result.stdout.fnmatch_lines([line])
+    assert baselined.latest_json()["determinism"] == {"error": line.split(": ", 1)[1]}
+    assert f"## Determinism\n\n{line}" in baselined.latest_md()
