@@ -9,12 +9,16 @@ The package is laid out by job:
 - ``models/``      the tutorials' models, one module per tutorial
 - ``data/``        data sets: local copies, keras.datasets, offline proxies
 - ``training/``    trains each recipe's seeds once per session
+- ``isolation``    ``--isolate``: one recipe's training in a spawned subprocess with a time limit
+- ``determinism``  ``--determinism-probe``: is one seed's training bit-identical here?
 - ``comparators``  exact and approximate comparison of structural values
 - ``stats``        seed-paired relation tests and baseline shift tests
 - ``judges``       which comparison each kind uses against the tutorial and the baseline
 - ``baselines``    the stored expected values under ``baselines/``
 - ``environment``  the framework/device fingerprint that keys baselines
+- ``errors``       errors shared across modules (bad claim files, recipes that failed to train)
 - ``evaluate``     one claim from measurement to verdict
+- ``runlog``       the per-run folder: each result appended and fsynced as it is known, resume
 - ``report``       markdown and JSON reports under ``reports/``
 - ``plugin``       the pytest plugin that turns claims into test items
 

@@ -1,4 +1,4 @@
-"""Errors about the suite's own data files, shared by the claim and recipe loaders."""
+"""Errors shared across modules: bad claim files, and recipes that could not be trained."""
 
 from __future__ import annotations
 
@@ -17,3 +17,8 @@ class ClaimFileError(ValueError):
             where += f": field '{field_name}'"
         super().__init__(f"{where}: {message}")
         self.path, self.claim, self.field = str(path), claim, field_name
+
+
+class TrainingFailed(RuntimeError):
+    """A recipe could not be trained (NaN loss, a crashed or timed-out subprocess). Every claim
+    that reads the recipe is an ERROR with this one-line message; no metric is made up."""

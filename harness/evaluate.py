@@ -16,6 +16,7 @@ from harness.baselines import BaselineEntry, BaselineFileError, BaselineKey, Bas
 from harness.claims import Claim
 from harness.comparators import ComparatorError, Verdict, normalize
 from harness.environment import Environment
+from harness.errors import TrainingFailed
 from harness.judges import JUDGES
 from harness.measures.context import MeasureContext, Measurement, MeasurementSkipped
 from harness.results import ClaimResult, Status
@@ -78,7 +79,7 @@ def evaluate_claim(claim: Claim, ctx: MeasureContext, store: BaselineStore,
         _judge(claim, ctx, store, environment, settings, update_command, result)
     except MeasurementSkipped as skip:
         result.status, result.message = Status.SKIPPED, str(skip)
-    except (BaselineFileError, ComparatorError) as error:
+    except (BaselineFileError, ComparatorError, TrainingFailed) as error:
         result.status, result.message = Status.ERROR, str(error)
     except Exception as error:  # a crash in one measurement is that claim's ERROR, not the run's
         result.status, result.message = Status.ERROR, f"measurement failed: {_one_line(error)}"

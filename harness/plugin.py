@@ -24,6 +24,7 @@ import pytest
 
 from harness.claims import Claim, ClaimFileError, claim_files, load_claims
 from harness.kinds import GROUPS
+from harness.runlog import RunLog, RunLogError, result_key
 
 if TYPE_CHECKING:  # the real imports happen lazily, when a claim runs
     from harness.environment import Environment
@@ -69,6 +70,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--train-cache", default=None,
                     help="folder keeping each trained seed's metrics by content hash, so a "
                          "report can be rebuilt without retraining (opt-in)")
+    group.addoption("--resume", default=None, metavar="RUN_ID",
+                    help="continue the run in <reports>/runs/RUN_ID: claims with a stored "
+                         "result keep it, the others run, and the report covers them all")
+    group.addoption("--isolate", action="store_true",
+                    help="train each recipe in a spawned subprocess: a crash, an out-of-memory "
+                         "or a timeout becomes an ERROR of the claims reading it")
+    group.addoption("--determinism-probe", action="store_true",
+                    help="at the end, train the first seed of the cheapest trained recipe twice "
+                         "and report whether the results are bit-identical on this machine")
+    group.addoption("--isolate-timeout", type=float, default=3600.0, metavar="SECONDS",
+                    help="wall-clock limit per recipe with --isolate (default 3600)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -141,6 +153,47 @@ class HarnessState:
         self.report_error = ""
         self.benchmark_json: Path | None = None
         self._claims: dict[Path, tuple[list[Claim], list[ClaimFileError]]] = {}
+        self.command = " ".join(["pytest", *sys.argv[1:]])
+        self.runlog: RunLog | None = None  # created when the first result is known
+        self.stream_error = ""
+        self.determinism: dict | None = None
+        self.finished: dict[str, ClaimResult] = {}  # a resumed run's stored results
+        resume = config.getoption("--resume")
+        if resume:
+            self._resume(resume)
+
+    def _resume(self, run_id: str) -> None:
+        try:
+            self.runlog = RunLog.resume(self.reports_dir / "runs", run_id)
+            self.finished = self.runlog.finished()
+            meta = self.runlog.meta()
+            meta.setdefault("sessions", []).append(
+                {"command": self.command, "started": self.started.isoformat(timespec="seconds"),
+                 "kept": len(self.finished)})
+            self.runlog.write_meta(meta)
+        except (RunLogError, OSError) as error:
+            raise pytest.UsageError(str(error)) from None
+
+    def record(self, result: ClaimResult) -> None:
+        """Keep a fresh result and append it to the run folder at once, so a kill loses
+        nothing already measured. A failed write is reported once and the session goes on."""
+        self.results.append(result)
+        if self.stream_error:
+            return
+        try:
+            if self.runlog is None:
+                self.runlog = RunLog.start(self.reports_dir / "runs", self.started, self.command)
+            self.runlog.append(result)
+        except OSError as error:
+            self.stream_error = (f"could not save results under {self.reports_dir / 'runs'} "
+                                 f"({error}); this run cannot be resumed; make the folder "
+                                 f"writable or pass --reports-dir")
+
+    def run_results(self) -> list[ClaimResult]:
+        """The whole run: a resumed run's stored results, then (replacing them) this session's."""
+        merged = dict(self.finished)
+        merged.update((result_key(result), result) for result in self.results)
+        return list(merged.values())
 
     def claims_in(self, directory: Path) -> tuple[list[Claim], list[ClaimFileError]]:
         """Every valid claim of a claims folder, and one error per malformed file (cached for
@@ -164,7 +217,9 @@ class HarnessState:
         data_dir, cache = option("--data-dir"), option("--train-cache")
         return MeasureContext(data_dir=Path(data_dir) if data_dir else None,
                               train_cache=Path(cache) if cache else None,
-                              environment=self.environment, smoke=option("--smoke"))
+                              environment=self.environment, smoke=option("--smoke"),
+                              isolate_timeout=option("--isolate-timeout") if option("--isolate")
+                              else None)
 
     @functools.cached_property
     def environment(self) -> Environment:
@@ -207,6 +262,11 @@ def verify_claim(request: pytest.FixtureRequest) -> Callable[..., None]:
         """``benchmark``: pytest-benchmark's fixture, for timing claims."""
         if isinstance(case, ClaimFileError):
             pytest.fail(str(case), pytrace=False)
+        stored = state.finished.get(f"{case.claim.id}@{case.profile}")
+        if stored is not None:  # --resume: judged in an earlier session of this run
+            state.results.append(stored)
+            _outcome(stored, f"(kept from run {state.runlog.run_id if state.runlog else '?'}) ")
+            return
         from harness.baselines import BaselineStore
         from harness.evaluate import evaluate_claim
 
@@ -214,13 +274,18 @@ def verify_claim(request: pytest.FixtureRequest) -> Callable[..., None]:
         result = evaluate_claim(case.claim, context, BaselineStore(state.baselines_dir),
                                 state.environment, state.settings(case),
                                 _update_command(request.node.nodeid))
-        state.results.append(result)
-        if result.status.value == "SKIPPED":
-            pytest.skip(result.message)
-        if result.status.fails_test:
-            pytest.fail(f"{result.status.value}: {result.message}", pytrace=False)
+        state.record(result)
+        _outcome(result)
 
     return verify
+
+
+def _outcome(result: ClaimResult, prefix: str = "") -> None:
+    """The pytest outcome of a claim's result."""
+    if result.status.value == "SKIPPED":
+        pytest.skip(prefix + result.message)
+    if result.status.fails_test:
+        pytest.fail(f"{prefix}{result.status.value}: {result.message}", pytrace=False)
 
 
 def _unused_baselines(state: HarnessState) -> list[str]:
@@ -247,23 +312,71 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     from harness.report import RunRecord, write_reports
 
-    run = RunRecord(run_id=state.started.strftime("%Y%m%dT%H%M%SZ"),
-                    started=state.started.isoformat(timespec="seconds"),
+    if session.config.getoption("--determinism-probe"):
+        state.determinism = _probe(state)
+    runlog = state.runlog
+    meta = _finish_meta(state) if runlog else {}
+    run = RunRecord(run_id=runlog.run_id if runlog else state.started.strftime("%Y%m%dT%H%M%SZ"),
+                    started=meta.get("started", state.started.isoformat(timespec="seconds")),
                     duration_s=round(time.perf_counter() - state.clock, 1),
-                    command=" ".join(["pytest", *sys.argv[1:]]),
-                    environment=state.environment.as_dict(), results=state.results,
+                    command=state.command,
+                    environment=state.environment.as_dict(), results=state.run_results(),
                     unused_baselines=_unused_baselines(state),
-                    training=[run.summary() for run in state.context.memoized("recipe")]
-                    if "context" in state.__dict__ else [])
+                    training=_training_summaries(state), determinism=state.determinism)
     try:
         state.report_paths = write_reports(run, state.reports_dir)
         from harness.benchmarks import save_benchmark_json
 
         state.benchmark_json = save_benchmark_json(
-            session.config, state.reports_dir / "runs" / f"{run.run_id}.benchmarks.json")
+            session.config, state.reports_dir / "runs" / run.run_id / "benchmarks.json")
     except OSError as error:
-        state.report_error = f"could not write the report to {state.reports_dir}: {error}"
+        state.report_error = (f"could not write the report to {state.reports_dir} ({error}); "
+                              f"make it writable or pass --reports-dir")
     state.run = run
+    if (state.report_error or state.stream_error) and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _probe(state: HarnessState) -> dict:
+    """The determinism probe on the cheapest recipe this session trained, or why not."""
+    from harness.determinism import cheapest, probe
+    from harness.training.runner import RecipeRun
+
+    runs = ([run for run in state.context.memoized("recipe") if isinstance(run, RecipeRun)]
+            if "context" in state.__dict__ else [])
+    run = cheapest(runs)
+    if run is None:
+        return {"error": "no recipe was trained in this session, nothing to probe"}
+    try:
+        return probe(run, state.context.data_dir)
+    except Exception as error:  # the probe must not cost the run its report
+        return {"error": f"failed on recipe {run.recipe.tutorial}/{run.recipe.name}: "
+                         f"{type(error).__name__}: {error}".splitlines()[0]}
+
+
+def _training_summaries(state: HarnessState) -> list[dict]:
+    if "context" not in state.__dict__:
+        return []
+    from harness.training.runner import RecipeRun
+
+    return [run.summary() for run in state.context.memoized("recipe")
+            if isinstance(run, RecipeRun)]
+
+
+def _finish_meta(state: HarnessState) -> dict:
+    """Add what is known only at the end to the run's metadata; return it."""
+    assert state.runlog is not None
+    try:
+        meta = state.runlog.meta()
+        meta["environment"] = state.environment.as_dict()
+        if state.determinism is not None:
+            meta["determinism"] = state.determinism
+        meta["sessions"][-1]["duration_s"] = round(time.perf_counter() - state.clock, 1)
+        state.runlog.write_meta(meta)
+    except (RunLogError, OSError, KeyError, IndexError) as error:
+        state.stream_error = state.stream_error or f"could not update the run metadata: {error}"
+        return {}
+    return meta
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -279,8 +392,16 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if run.unused_baselines:
         terminalreporter.write_line(f"{len(run.unused_baselines)} stored baseline(s) no claim "
                                     f"uses: see the report")
-    if state.report_error:
-        terminalreporter.write_line(f"ERROR: {state.report_error}", red=True)
+    for error in (state.stream_error, state.report_error):
+        if error:
+            terminalreporter.write_line(f"ERROR: {error}", red=True)
+    if run.determinism is not None:
+        from harness.determinism import describe
+
+        terminalreporter.write_line(describe(run.determinism))
+    if state.runlog is not None:
+        terminalreporter.write_line(f"run {state.runlog.run_id}: {state.runlog.folder}; "
+                                    f"continue it with --resume {state.runlog.run_id}")
     for path in state.report_paths[:2]:
         terminalreporter.write_line(f"report: {path}")
     if state.benchmark_json:

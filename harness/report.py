@@ -1,4 +1,4 @@
-"""Reports: ``reports/latest.md`` and ``latest.json``, plus a timestamped copy of each run.
+"""Reports: ``reports/latest.md`` and ``latest.json``, plus a copy in each run's folder.
 
 The markdown is for people (one table per tutorial, failures spelled out, the environment); the
 JSON keeps every field of every result so later tools (comparisons, regeneration reviews) can
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.determinism import describe
 from harness.results import ClaimResult, Status
 
 SCHEMA = 1
@@ -36,6 +37,7 @@ class RunRecord:
     results: list[ClaimResult]
     unused_baselines: list[str] = field(default_factory=list)
     training: list[dict[str, Any]] = field(default_factory=list)  # one entry per trained recipe
+    determinism: dict[str, Any] | None = None  # --determinism-probe's result
 
     def counts(self) -> Counter[Status]:
         return Counter(result.status for result in self.results)
@@ -54,7 +56,8 @@ class RunRecord:
                 "environment": self.environment,
                 "data_sources": data_sources(self.results),
                 "results": [result.as_json() for result in self.results],
-                "unused_baselines": self.unused_baselines, "training": self.training}
+                "unused_baselines": self.unused_baselines, "training": self.training,
+                "determinism": self.determinism}
 
 
 def data_sources(results: Iterable[ClaimResult]) -> list[str]:
@@ -165,6 +168,7 @@ def render_markdown(run: RunRecord) -> str:
                            "members": e["ensemble"], "seeds": len(e["seeds"]),
                            "data": e["data_source"], "fit s": f"{e['fit_seconds']:.1f}",
                            "total s": f"{e['train_seconds']:.1f}"} for e in run.training]), ""]
+    lines += determinism_section(run)
     present = [status for status in _STATUS_ORDER if run.counts()[status]]
     lines += ["## Legend", "",
               _table([{"status": f"{_MARK[s]} {s.value}", "meaning": s.legend} for s in present]),
@@ -176,6 +180,13 @@ def render_markdown(run: RunRecord) -> str:
     return "\n".join(lines)
 
 
+def determinism_section(run: RunRecord) -> list[str]:
+    """Whether a seed trains bit-identically here, when the run probed it."""
+    if run.determinism is None:
+        return []
+    return ["## Determinism", "", describe(run.determinism), ""]
+
+
 def _write_atomically(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(text, encoding="utf-8")
@@ -183,14 +194,15 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def write_reports(run: RunRecord, directory: Path | str) -> list[Path]:
-    """Write latest.md/.json and the run's timestamped copies; return the paths written."""
+    """Write latest.md/.json and report.md/.json in the run's folder (``runs/<run_id>/``, where
+    ``harness.runlog`` streams its results); return the paths written."""
     directory = Path(directory)
-    history = directory / "runs"
+    history = directory / "runs" / run.run_id
     history.mkdir(parents=True, exist_ok=True)
     markdown = render_markdown(run)
     document = json.dumps(run.as_json(), indent=2, default=str) + "\n"
     paths = [directory / "latest.md", directory / "latest.json",
-             history / f"{run.run_id}.md", history / f"{run.run_id}.json"]
+             history / "report.md", history / "report.json"]
     for path, text in zip(paths, (markdown, document, markdown, document), strict=True):
         _write_atomically(path, text)
     return paths

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
@@ -75,3 +75,11 @@ class ClaimResult:
         data = asdict(self)
         data["status"] = str(self.status)
         return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ClaimResult:
+        """A result read back from a run's ``results.jsonl`` (unknown keys are ignored)."""
+        known = {item.name for item in fields(cls)}
+        values = {key: value for key, value in data.items() if key in known}
+        values["status"] = Status(values["status"])
+        return cls(**values)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import json
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -182,6 +183,67 @@ def test_failed_write_keeps_the_old_file(store: BaselineStore, monkeypatch: pyte
     assert path.read_bytes() == before
     assert leftovers(path.parent) == []
     assert store.get(KEY, "alpha-tut/b") is None
+
+
+class _FullDisk:
+    """A file handle on a disk that fills up after ``room`` characters."""
+
+    def __init__(self, handle, room: int) -> None:
+        self.handle, self.room = handle, room
+
+    def write(self, text: str) -> int:
+        self.handle.write(text[:self.room])
+        self.handle.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.handle, name)
+
+    def __enter__(self) -> _FullDisk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.handle.close()
+
+
+def test_disk_full_in_the_middle_of_the_write_keeps_the_old_file(
+        store: BaselineStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Half the new text reaches the disk, then ENOSPC: the old file stays byte-identical, the
+    half-written temporary file is removed and the message names the file."""
+    path = store.put(KEY, "alpha-tut/a", entry(1))
+    before = path.read_bytes()
+    fdopen = os.fdopen
+    monkeypatch.setattr(os, "fdopen", lambda *args, **kwargs: _FullDisk(
+        fdopen(*args, **kwargs), room=len(before) // 2))
+    with pytest.raises(BaselineFileError) as caught:
+        store.put(KEY, "alpha-tut/b", entry(2))
+    monkeypatch.undo()
+    assert str(caught.value) == (f"{path}: could not write baseline (No space left on device); "
+                                 f"the previous file is unchanged")
+    assert path.read_bytes() == before
+    assert leftovers(path.parent) == []
+
+
+def _write_many(root: str, prefix: str, count: int) -> None:
+    store = BaselineStore(root)
+    for index in range(count):
+        store.put(KEY, f"alpha-tut/{prefix}-{index}", entry(index))
+
+
+def test_two_processes_writing_one_file_keep_both_entries(store: BaselineStore) -> None:
+    """Two runs updating baselines at once take turns under the file lock: no entry is lost to
+    a read-modify-write race."""
+    context = multiprocessing.get_context("spawn")
+    writers = [context.Process(target=_write_many, args=(str(store.root), name, 40))
+               for name in ("first", "second")]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(60)
+        assert writer.exitcode == 0
+    stored = json.loads(store.path(KEY).read_text(encoding="utf-8"))["claims"]
+    assert sorted(stored) == sorted(f"alpha-tut/{name}-{index}" for name in ("first", "second")
+                                    for index in range(40))
 
 
 def test_interrupted_write_keeps_the_old_file(store: BaselineStore,

@@ -12,6 +12,7 @@ import importlib
 import json
 import re
 import shlex
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -372,8 +373,8 @@ def test_reports_are_written_with_one_result_per_claim_run(baselined: Project) -
     assert [r["claim_id"] for r in document["results"]] == ALL_IDS[:2]
     assert document["summary"] == {"PASS": 2}
     assert document["environment"]["keras"] == "3.0.0"
-    assert sorted(p.suffix for p in (reports / "runs").iterdir() if p.stem == document["run_id"]
-                  ) == [".json", ".md"]
+    assert sorted(p.name for p in (reports / "runs" / document["run_id"]).iterdir()) == [
+        "report.json", "report.md", "results.jsonl", "run.json"]
     markdown = baselined.latest_md()
     assert "**2 claims: 2 pass**" in markdown
     assert "## alpha-tut" in markdown
@@ -428,3 +429,109 @@ def test_plugin_works_without_the_legacypath_plugin(baselined: Project,
     monkeypatch.undo()
     assert result.ret == pytest.ExitCode.OK  # today: INTERNALERROR in pytest_sessionfinish
     result.assert_outcomes(passed=3)
+
+
+# --- streaming results and --resume ----------------------------------------------------------
+
+def run_folder(project: Project) -> Path:
+    [folder] = (project.root / "reports" / "runs").iterdir()
+    return folder
+
+
+def test_each_result_is_streamed_to_the_run_folder(baselined: Project) -> None:
+    """results.jsonl holds one line per claim, in the order they finished; run.json the run."""
+    reports = baselined.root / "reports" / "runs"
+    for folder in reports.iterdir():  # the baselining run's folder
+        for path in folder.iterdir():
+            path.unlink()
+        folder.rmdir()
+    baselined.run()
+    folder = run_folder(baselined)
+    lines = (folder / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["claim_id"] for line in lines] == ALL_IDS
+    meta = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    assert meta["run_id"] == folder.name == baselined.latest_json()["run_id"]
+    assert meta["environment"]["keras"] == "3.0.0"
+    assert meta["sessions"][0]["command"].startswith("pytest")
+
+
+def test_resume_keeps_stored_results_and_runs_the_rest(baselined: Project) -> None:
+    """An interrupted run (here: only alpha-tut ran) is continued; stored claims are not
+    measured again (a claim edited since keeps its stored PASS) and the report covers all."""
+    shutil.rmtree(baselined.root / "reports")
+    baselined.run("-k", "alpha-tut").assert_outcomes(passed=2, deselected=1)
+    run_id = run_folder(baselined).name
+    baselined.edit_claim("alpha-tut/sizing/conv-output", expected=31)  # would FAIL if re-run
+    result = baselined.run("--resume", run_id)
+    result.assert_outcomes(passed=3)
+    assert run_folder(baselined).name == run_id
+    document = baselined.latest_json()
+    assert document["run_id"] == run_id
+    assert [r["claim_id"] for r in document["results"]] == ALL_IDS
+    assert set(baselined.statuses().values()) == {"PASS"}
+    lines = (run_folder(baselined) / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3
+    meta = json.loads((run_folder(baselined) / "run.json").read_text(encoding="utf-8"))
+    assert [session.get("kept") for session in meta["sessions"]] == [None, 2]
+
+
+def test_resume_repeats_a_stored_failure_without_measuring(project: Project) -> None:
+    """A stored NEW stays NEW on resume (and fails its test again), with where it came from."""
+    project.run("-k", "beta-tut").assert_outcomes(failed=1, deselected=2)
+    run_id = run_folder(project).name
+    result = project.run("--resume", run_id, "--update-baselines")
+    result.assert_outcomes(passed=2, failed=1)
+    message = failures(result)[NODE.format(ALL_IDS[2])]
+    assert message.startswith(f"(kept from run {run_id}) NEW: no baseline")
+
+
+def test_resume_of_an_unknown_run_is_a_usage_error(project: Project) -> None:
+    project.run("-k", "beta-tut")
+    result = project.run("--resume", "19990101T000000Z")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: --resume 19990101T000000Z: no run folder *"
+                                 "; runs there: 2*"])
+
+
+def test_torn_last_line_is_skipped_and_that_claim_runs_again(baselined: Project,
+                                                             caplog: pytest.LogCaptureFixture
+                                                             ) -> None:
+    """What a kill during the write leaves: a half line. It is ignored with one warning."""
+    shutil.rmtree(baselined.root / "reports")
+    baselined.run()
+    folder = run_folder(baselined)
+    results = folder / "results.jsonl"
+    lines = results.read_text(encoding="utf-8").splitlines(keepends=True)
+    results.write_text("".join(lines[:2]) + lines[2][:50], encoding="utf-8")
+    baselined.run("--resume", folder.name).assert_outcomes(passed=3)
+    assert [r["claim_id"] for r in baselined.latest_json()["results"]] == ALL_IDS
+    assert "results.jsonl:3: skipped a torn or unreadable result line" in caplog.text
+    stored = results.read_text(encoding="utf-8").splitlines()
+    assert len(stored) == 4 and json.loads(stored[3])["claim_id"] == ALL_IDS[2]
+
+
+def test_unwritable_report_folder_exits_nonzero(baselined: Project) -> None:
+    """A report that cannot be written is one line naming the folder and a nonzero exit; the
+    claims still run and the baselines stay as they were."""
+    before = baselined.baseline_file("alpha-tut").read_bytes()
+    blocker = baselined.root / "not-a-folder"
+    blocker.write_text("a file where the report folder should be", encoding="utf-8")
+    reports = blocker / "reports"
+    result = baselined.run("--reports-dir", str(reports))
+    result.assert_outcomes(passed=3)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines([
+        f"ERROR: could not save results under {reports / 'runs'} (*Not a directory*); this run "
+        "cannot be resumed; make the folder writable or pass --reports-dir",
+        f"ERROR: could not write the report to {reports} (*Not a directory*); make it writable "
+        "or pass --reports-dir"])
+    assert baselined.baseline_file("alpha-tut").read_bytes() == before
+
+
+def test_determinism_probe_without_training_says_so(baselined: Project) -> None:
+    result = baselined.run("--determinism-probe")
+    result.assert_outcomes(passed=3)
+    line = "determinism probe: no recipe was trained in this session, nothing to probe"
+    result.stdout.fnmatch_lines([line])
+    assert baselined.latest_json()["determinism"] == {"error": line.split(": ", 1)[1]}
+    assert f"## Determinism\n\n{line}" in baselined.latest_md()

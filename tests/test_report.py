@@ -188,12 +188,12 @@ def test_unused_baselines_section_only_when_there_are_some(run: RunRecord) -> No
 
 def test_write_reports_writes_latest_and_timestamped_copies(run: RunRecord,
                                                             tmp_path: Path) -> None:
-    """latest.* is what people open; runs/ keeps each run for later comparison."""
+    """latest.* is what people open; runs/<run_id>/ keeps each run for later comparison."""
     reports = tmp_path / "reports"
     paths = write_reports(run, reports)
     assert paths == [reports / "latest.md", reports / "latest.json",
-                     reports / "runs" / "20250101T000000Z.md",
-                     reports / "runs" / "20250101T000000Z.json"]
+                     reports / "runs" / "20250101T000000Z" / "report.md",
+                     reports / "runs" / "20250101T000000Z" / "report.json"]
     markdown = (reports / "latest.md").read_text(encoding="utf-8")
     assert markdown == render_markdown(run)
     assert paths[2].read_text(encoding="utf-8") == markdown
@@ -221,6 +221,6 @@ def test_second_run_replaces_latest_and_keeps_history(run: RunRecord, tmp_path: 
     write_reports(run, tmp_path)
     latest = json.loads((tmp_path / "latest.json").read_text(encoding="utf-8"))
     assert latest["run_id"] == "20250102T000000Z"
-    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == [
-        "20250101T000000Z.json", "20250101T000000Z.md",
-        "20250102T000000Z.json", "20250102T000000Z.md"]
+    assert sorted(str(p.relative_to(tmp_path / "runs")) for p in (tmp_path / "runs").rglob("*.*")
+                  ) == ["20250101T000000Z/report.json", "20250101T000000Z/report.md",
+                        "20250102T000000Z/report.json", "20250102T000000Z/report.md"]

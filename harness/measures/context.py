@@ -34,7 +34,7 @@ class MeasureContext:
 
     def __init__(self, scratch: Path | None = None, data_dir: Path | None = None,
                  train_cache: Path | None = None, environment: Environment | None = None,
-                 smoke: bool = False) -> None:
+                 smoke: bool = False, isolate_timeout: float | None = None) -> None:
         self.profile = "structure"
         self.environment = environment
         self.scratch = scratch or Path(tempfile.mkdtemp(prefix="harness-"))
@@ -42,6 +42,7 @@ class MeasureContext:
         self.train_cache = train_cache  # --train-cache: measured metrics kept across sessions
         self.smoke = smoke  # --smoke: every recipe shrunk to a few steps (Recipe.for_smoke)
         self.benchmark: Any = None  # pytest-benchmark's fixture, for timing claims
+        self.isolate_timeout = isolate_timeout  # --isolate: train each recipe in a subprocess
         self._memo: dict[Hashable, Any] = {}
 
     def for_profile(self, profile: str) -> MeasureContext:

@@ -1,4 +1,5 @@
-"""Training: run a recipe's seeds once per session, optionally cached on disk by content hash."""
+"""Training: run a recipe's seeds once per session (optionally in a subprocess of its own, and
+optionally cached on disk by content hash)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from harness.errors import TrainingFailed
 from harness.recipes import Recipe
 from harness.training.runner import RecipeRun, SeedRun, train_seed
 
@@ -71,29 +73,47 @@ def dataset_for(recipe: Recipe, data_dir: Path | None) -> Dataset:
         return smoke_dataset(recipe.data)
 
 
-def run_recipe(recipe: Recipe, ctx: MeasureContext, environment: Environment) -> RecipeRun:
-    """Every seed of a recipe, trained once per session and shared by all its claims."""
+def train_recipe(recipe: Recipe, dataset: Dataset, train_cache: Path | None,
+                 environment: Environment) -> RecipeRun:
+    """Every seed of a recipe on one data set, each read from ``train_cache`` when there."""
     from harness.models import build_model
 
+    runs = []
+    for seed in recipe.seeds:
+        key = cache_key(recipe, seed, dataset.checksum, environment)
+        run = _cached(train_cache, key) if train_cache else None
+        if run is None:
+            run = train_seed(recipe, dataset, seed,
+                             lambda: build_model(recipe.tutorial, recipe.model))
+            if train_cache:
+                _store(train_cache, key, run)
+        runs.append(run)
+    description = dataset.description
+    if recipe.features:
+        from harness.training.features import weights_used
+
+        description += f" Inputs: {recipe.features} features ({weights_used(recipe)} weights)."
+    return RecipeRun(recipe, dataset.source, dataset.checksum, description, runs)
+
+
+def run_recipe(recipe: Recipe, ctx: MeasureContext, environment: Environment) -> RecipeRun:
+    """Every seed of a recipe, trained once per session and shared by all its claims; in a
+    subprocess of its own with ``--isolate``. A failure is remembered like a result."""
     dataset = dataset_for(recipe, ctx.data_dir)
 
-    def train_all() -> RecipeRun:
-        runs = []
-        for seed in recipe.seeds:
-            key = cache_key(recipe, seed, dataset.checksum, environment)
-            run = _cached(ctx.train_cache, key) if ctx.train_cache else None
-            if run is None:
-                run = train_seed(recipe, dataset, seed,
-                                 lambda: build_model(recipe.tutorial, recipe.model))
-                if ctx.train_cache:
-                    _store(ctx.train_cache, key, run)
-            runs.append(run)
-        description = dataset.description
-        if recipe.features:
-            from harness.training.features import weights_used
+    def attempt() -> RecipeRun | TrainingFailed:
+        try:
+            if ctx.isolate_timeout is not None:
+                from harness.isolation import train_isolated
 
-            description += f" Inputs: {recipe.features} features ({weights_used(recipe)} weights)."
-        return RecipeRun(recipe, dataset.source, dataset.checksum, description, runs)
+                return train_isolated(recipe, ctx.data_dir, ctx.train_cache, environment,
+                                      ctx.isolate_timeout)
+            return train_recipe(recipe, dataset, ctx.train_cache, environment)
+        except TrainingFailed as failure:  # its other claims must not train it again
+            return failure
 
     # keyed by content, not name: two names for the same training share one run
-    return ctx.memo(("recipe", recipe.fingerprint(), recipe.seeds, dataset.checksum), train_all)
+    outcome = ctx.memo(("recipe", recipe.fingerprint(), recipe.seeds, dataset.checksum), attempt)
+    if isinstance(outcome, TrainingFailed):
+        raise outcome
+    return outcome

@@ -9,6 +9,7 @@ backend-neutral API is used, so the same code runs under TensorFlow, JAX and tor
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from harness.errors import TrainingFailed
 from harness.recipes import Recipe
 
 if TYPE_CHECKING:
@@ -232,7 +234,7 @@ def _train_one(recipe: Recipe, data: PreparedData, seed: int, core: keras.Model)
              if augmentation else core)
     compile_like(recipe, model)
     rates = _LearningRateLog()
-    callbacks = [rates.callback]
+    callbacks = [keras.callbacks.TerminateOnNaN(), rates.callback]
     if recipe.reduce_lr:
         callbacks.insert(0, keras.callbacks.ReduceLROnPlateau(verbose=0, **recipe.reduce_lr))
     validation = None if data.x_val is None else (data.x_val, data.y_val)
@@ -242,8 +244,20 @@ def _train_one(recipe: Recipe, data: PreparedData, seed: int, core: keras.Model)
                         verbose=0)
     fit_seconds = time.perf_counter() - started
     logged = {name: [float(v) for v in values] for name, values in history.history.items()}
+    _check_finite(recipe, seed, logged.get("loss", []))
     logged["learning_rate"] = rates.rates
     return TrainedModel(model, augmentation, logged, fit_seconds)
+
+
+def _check_finite(recipe: Recipe, seed: int, losses: list[float]) -> None:
+    """A diverged fit (stopped by TerminateOnNaN) fails its recipe instead of yielding a
+    misleading chance-level metric."""
+    for epoch, loss in enumerate(losses, start=1):
+        if not math.isfinite(loss):
+            raise TrainingFailed(
+                f"training diverged (NaN loss) at epoch {epoch} of recipe "
+                f"{recipe.tutorial}/{recipe.name} (seed {seed}, profile {recipe.profile}); check "
+                f"the data for NaN or inf and lower the learning rate")
 
 
 def _evaluate(recipe: Recipe, trained: TrainedModel, data: PreparedData) -> dict[str, float]:

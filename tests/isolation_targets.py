@@ -1,0 +1,39 @@
+"""Children for ``test_isolation.py``: a spawned child imports its target by module name, so
+they live here, in a module that imports nothing heavy (the child starts in a fraction of a
+second instead of importing the test module's NumPy and harness)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from harness.errors import TrainingFailed
+
+
+def metrics(seed: int) -> dict[str, object]:
+    return {"seed": seed, "test_accuracy": 0.5, "top_prob_wrong": float("nan")}
+
+
+def exit_with(code: int) -> None:
+    os._exit(code)
+
+
+def killed() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def out_of_memory() -> None:
+    raise MemoryError
+
+
+def broken() -> None:
+    raise ValueError("shapes (3, 4) and (5,) differ\nsecond line of the traceback text")
+
+
+def diverged() -> None:
+    raise TrainingFailed("training diverged (NaN loss) at epoch 2 of recipe tiny/cnn (seed 0)")
+
+
+def hangs() -> None:
+    time.sleep(60)
