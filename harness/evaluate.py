@@ -16,7 +16,7 @@ from harness.baselines import BaselineEntry, BaselineFileError, BaselineKey, Bas
 from harness.claims import Claim
 from harness.comparators import ComparatorError, Verdict, normalize
 from harness.environment import Environment
-from harness.judges import JUDGES
+from harness.judges import JUDGES, better_direction
 from harness.measures.context import MeasureContext, Measurement, MeasurementSkipped
 from harness.results import ClaimResult, Status
 
@@ -55,6 +55,8 @@ def _provenance(environment: Environment, measurement: Measurement, reason: str)
         "data_source": measurement.data_source,
         "data_checksum": measurement.data_checksum,
         "reason": reason or "baseline recorded",
+        **({"seeds": seeds} if (seeds := measurement.details.get("paired_seeds")
+                                or measurement.details.get("seeds")) else {}),
     }
 
 
@@ -92,6 +94,10 @@ def _judge(claim: Claim, ctx: MeasureContext, store: BaselineStore, environment:
     result.measured, result.details = measured, normalize(measurement.details)
     result.data_source, result.data_checksum = measurement.data_source, measurement.data_checksum
     judge = JUDGES[claim.spec.judge]
+    if claim.spec.judge != "comparator":  # compare, review and plots read these
+        result.details["better"] = better_direction(claim)
+        result.details["metric"] = claim.args.get("metric") or (
+            f"{claim.args['a']} − {claim.args['b']}")
 
     key = _baseline_key(claim, settings, environment, measurement)
     result.baseline_file = str(store.path(key))
@@ -108,6 +114,7 @@ def _judge(claim: Claim, ctx: MeasureContext, store: BaselineStore, environment:
         settings.update is UpdateMode.MISSING_OR_FAILING
         and (against_baseline is None or not against_baseline.ok))
     if wanted:
+        result.details["previous_baseline"] = _previous(store, key, claim.id, entry)
         entry = BaselineEntry(claim.version, measured,
                               _provenance(environment, measurement, settings.reason),
                               values=judge.stored_values(measurement))
@@ -115,17 +122,33 @@ def _judge(claim: Claim, ctx: MeasureContext, store: BaselineStore, environment:
         comparable = True
         against_baseline = judge.against_baseline(claim, measurement, entry)
         result.details["baseline_written"] = True
+        result.details["baseline_reason"] = entry.provenance["reason"]
 
     against_tutorial = judge.against_tutorial(claim, measurement, entry if comparable else None)
     result.delta_expected = against_tutorial.delta
     result.rule = against_tutorial.rule
     if entry is not None:
         result.baseline = entry.value
+        if entry.values:
+            result.details["baseline_values"] = list(entry.values)
     if against_baseline is not None:
         result.delta_baseline = against_baseline.delta
         result.details["baseline_rule"] = against_baseline.rule
     result.status, result.message = _verdict(claim, result, against_tutorial, entry, comparable,
                                              against_baseline, update_command)
+
+
+def _previous(store: BaselineStore, key: BaselineKey, claim_id: str,
+              entry: BaselineEntry | None) -> dict[str, Any] | None:
+    """The entry a baseline write replaces, for the regeneration review: this environment's own,
+    or after an upgrade the newest one stored for the previous versions."""
+    path = store.path(key)
+    if entry is None:
+        found = store.predecessor(key, claim_id)
+        if found is None:
+            return None
+        path, entry = found
+    return {"file": str(path), **entry.as_json()}
 
 
 def _verdict(claim: Claim, result: ClaimResult, against_tutorial: Verdict,
@@ -150,7 +173,8 @@ def _verdict(claim: Claim, result: ClaimResult, against_tutorial: Verdict,
     assert against_baseline is not None
     if not against_baseline.ok:
         detail = f" ({against_baseline.detail})" if against_baseline.detail else ""
-        status = Status.IMPROVED if against_baseline.improved else Status.REGRESSED
+        status = (Status.DRIFT if not against_baseline.directional else
+                  Status.IMPROVED if against_baseline.improved else Status.REGRESSED)
         return status, (
             f"measured {result.measured!r} but the baseline says {entry.value!r}{detail}; "
             f"rule: {against_baseline.rule}; expectation from {result.baseline_file}; "

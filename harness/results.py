@@ -14,11 +14,13 @@ class Status(StrEnum):
     FAIL = "FAIL"
     REGRESSED = "REGRESSED"
     IMPROVED = "IMPROVED"
+    DRIFT = "DRIFT"
     PROXY = "PROXY"
     NEW = "NEW"
     NOT_COMPARABLE = "NOT-COMPARABLE"
     SKIPPED = "SKIPPED"
     ERROR = "ERROR"
+    SMOKE = "SMOKE"
 
     @property
     def legend(self) -> str:
@@ -26,7 +28,13 @@ class Status(StrEnum):
 
     @property
     def fails_test(self) -> bool:
-        return self not in (Status.PASS, Status.PROXY, Status.SKIPPED)
+        return self not in (Status.PASS, Status.PROXY, Status.SKIPPED, Status.DRIFT, Status.SMOKE)
+
+    @property
+    def needs_attention(self) -> bool:
+        """Listed under "what needs attention": every failure, plus drift and skips, which
+        pass the test but deserve a look."""
+        return self.fails_test or self in (Status.DRIFT, Status.SKIPPED)
 
 
 _LEGEND = {
@@ -34,11 +42,16 @@ _LEGEND = {
     Status.FAIL: "the tutorial's claim does not hold",
     Status.REGRESSED: "the value moved the bad way from the stored baseline, beyond noise",
     Status.IMPROVED: "the value moved the good way beyond noise: review and update the baseline",
+    Status.DRIFT: ("the value moved beyond noise from the stored baseline, the tutorial's claim "
+                   "still holds, and neither way is better (an equivalence, a best epoch, a "
+                   "confidence level): not a failure, but look at it"),
     Status.PROXY: "ran on offline proxy data: baseline checked, the tutorial's figure only shown",
     Status.NEW: "no baseline is stored for this environment yet (the message gives the command)",
     Status.NOT_COMPARABLE: "the stored baseline was written for another version of the claim",
     Status.SKIPPED: "not run here; the reason says why and what would make it run",
     Status.ERROR: "the measurement itself broke (bad input, missing model, crash)",
+    Status.SMOKE: ("ran the real code path for a few steps on a few hundred samples to prove the "
+                   "wiring; not compared with any baseline"),
 }
 
 
