@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import logging
 import os
 import shlex
 import shutil
@@ -225,19 +226,38 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     from harness.report import RunRecord, write_reports
 
+    recipe_runs = state.context.memoized("recipe") if "context" in state.__dict__ else []
     run = RunRecord(run_id=state.started.strftime("%Y%m%dT%H%M%SZ"),
                     started=state.started.isoformat(timespec="seconds"),
                     duration_s=round(time.perf_counter() - state.clock, 1),
-                    command=" ".join(["pytest", *sys.argv[1:]]),
+                    command=shlex.join(["pytest", *sys.argv[1:]]),
                     environment=state.environment.as_dict(), results=state.results,
                     unused_baselines=_unused_baselines(state),
-                    training=[run.summary() for run in state.context.memoized("recipe")]
-                    if "context" in state.__dict__ else [])
+                    training=[recipe_run.summary() for recipe_run in recipe_runs])
+    run.figures = _figures(run, recipe_runs, state.reports_dir / "figures")
     try:
         state.report_paths = write_reports(run, state.reports_dir)
+        from harness.evaluate import UpdateMode
+
+        if state.settings(profile="").update is not UpdateMode.OFF:
+            from harness.review import write_review
+
+            state.report_paths.append(write_review(run, state.reports_dir))
     except OSError as error:
         state.report_error = f"could not write the report to {state.reports_dir}: {error}"
     state.run = run
+
+
+def _figures(run: RunRecord, recipe_runs: list, directory: Path) -> list[dict[str, str]]:
+    """The report's figures; drawing them must never cost the report itself."""
+    try:
+        from harness.plots import write_figures
+
+        return [figure.as_json() for figure in write_figures(run, recipe_runs, directory)]
+    except Exception as error:
+        logging.getLogger(__name__).warning("figures not drawn: %s: %s",
+                                            type(error).__name__, error)
+        return []
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -257,3 +277,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"ERROR: {state.report_error}", red=True)
     for path in state.report_paths[:2]:
         terminalreporter.write_line(f"report: {path}")
+    if run.figures:
+        terminalreporter.write_line(f"figures: {len(run.figures)} in {state.reports_dir}/figures")
+    for path in state.report_paths[4:]:
+        terminalreporter.write_line(f"baseline review: {path}")

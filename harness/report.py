@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,9 @@ from harness.results import ClaimResult, Status
 
 SCHEMA = 1
 _STATUS_ORDER = list(Status)
-_MARK = {Status.PASS: "✅", Status.FAIL: "❌", Status.REGRESSED: "📉", Status.IMPROVED: "📈",
-         Status.PROXY: "🧪", Status.NEW: "🆕",
-         Status.NOT_COMPARABLE: "⚠️", Status.SKIPPED: "⏭️", Status.ERROR: "💥"}
+MARK = {Status.PASS: "✅", Status.FAIL: "❌", Status.REGRESSED: "📉", Status.IMPROVED: "📈",
+        Status.DRIFT: "〰️", Status.PROXY: "🧪", Status.NEW: "🆕",
+        Status.NOT_COMPARABLE: "⚠️", Status.SKIPPED: "⏭️", Status.ERROR: "💥", Status.SMOKE: "💨"}
 
 
 @dataclass
@@ -36,6 +37,7 @@ class RunRecord:
     results: list[ClaimResult]
     unused_baselines: list[str] = field(default_factory=list)
     training: list[dict[str, Any]] = field(default_factory=list)  # one entry per trained recipe
+    figures: list[dict[str, str]] = field(default_factory=list)  # harness.plots.FigureEntry
 
     def counts(self) -> Counter[Status]:
         return Counter(result.status for result in self.results)
@@ -54,7 +56,36 @@ class RunRecord:
                 "environment": self.environment,
                 "data_sources": data_sources(self.results),
                 "results": [result.as_json() for result in self.results],
-                "unused_baselines": self.unused_baselines, "training": self.training}
+                "unused_baselines": self.unused_baselines, "training": self.training,
+                "figures": self.figures}
+
+
+def result_from_json(data: Mapping[str, Any]) -> ClaimResult:
+    """A result read back from a JSON report; fields this version does not know are dropped."""
+    known = {f.name for f in fields(ClaimResult)}
+    return ClaimResult(**{**{k: v for k, v in data.items() if k in known},
+                          "status": Status(data["status"])})
+
+
+def read_run(path: Path | str) -> RunRecord:
+    """A run read back from its JSON report: the file, or a folder holding ``latest.json``,
+    ``report.json`` or a single ``*.json``."""
+    path = Path(path)
+    if path.is_dir():
+        candidates = [path / "latest.json", path / "report.json"]
+        found = [c for c in candidates if c.is_file()] or sorted(path.glob("*.json"))
+        if len(found) != 1 and not (found and found[0] in candidates):
+            raise FileNotFoundError(f"{path}: expected latest.json, report.json or one *.json, "
+                                    f"found {len(found)}")
+        path = found[0]
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return RunRecord(run_id=document["run_id"], started=document["started"],
+                     duration_s=document["duration_s"], command=document["command"],
+                     environment=document["environment"],
+                     results=[result_from_json(r) for r in document["results"]],
+                     unused_baselines=document.get("unused_baselines", []),
+                     training=document.get("training", []),
+                     figures=document.get("figures", []))
 
 
 def data_sources(results: Iterable[ClaimResult]) -> list[str]:
@@ -122,13 +153,31 @@ def _tutorial_table(results: Sequence[ClaimResult]) -> str:
         "measured": value(result, result.measured),
         "Δ": _cell(format_value(result.delta_baseline if result.delta_baseline is not None
                                  else result.delta_expected)),
-        "status": f"{_MARK[result.status]} {result.status.value}",
+        "status": f"{MARK[result.status]} {result.status.value}",
     } for result in results]
     return _table(rows)
 
 
-def render_markdown(run: RunRecord) -> str:
-    """The human report: summary, legend, one table per tutorial, problems, environment."""
+def _figure_lines(figures: Sequence[Mapping[str, str]], prefix: str) -> list[str]:
+    """A tutorial's figures: the claim plots in the open, each recipe's figures folded."""
+    lines: list[str] = []
+    groups: dict[str, list[Mapping[str, str]]] = {}
+    for figure in figures:
+        groups.setdefault(figure["group"], []).append(figure)
+    for group, members in groups.items():
+        images = [f"![{f['caption']}]({prefix}{f['path']})" for f in members]
+        if group == "claims":
+            lines += [*images, ""]
+            continue
+        lines += [f"<details><summary>Figures of <code>{group}</code>: "
+                  f"{', '.join(f['path'].rsplit('-', 1)[-1][:-4] for f in members)}</summary>",
+                  "", *[f"{image}\n" for image in images], "</details>", ""]
+    return lines
+
+
+def render_markdown(run: RunRecord, figure_prefix: str = "figures/") -> str:
+    """The human report: summary, legend, one table per tutorial, problems, environment.
+    Figures are linked as ``figure_prefix`` + their path in the figures folder."""
     lines = ["# Tutorial claims report", "",
              f"**{run.summary_line()}** · run `{run.run_id}` · {run.duration_s:.1f} s · "
              f"`{run.command}`", ""]
@@ -141,11 +190,12 @@ def render_markdown(run: RunRecord) -> str:
         sources = ", ".join(data_sources(results))
         lines += [f"## {tutorial}", "", f"{tally} · data: {sources}", "",
                   _tutorial_table(results), ""]
-    problems = [result for result in run.results
-                if result.status.fails_test or result.status is Status.SKIPPED]
+        lines += _figure_lines([f for f in run.figures if f["tutorial"] == tutorial],
+                               figure_prefix)
+    problems = [result for result in run.results if result.status.needs_attention]
     if problems:
         lines += ["## What needs attention", ""]
-        lines += [f"- {_MARK[r.status]} **{r.status.value}** `{r.claim_id}`: {r.message}"
+        lines += [f"- {MARK[r.status]} **{r.status.value}** `{r.claim_id}`: {r.message}"
                   for r in problems]
         lines.append("")
     if run.unused_baselines:
@@ -167,7 +217,7 @@ def render_markdown(run: RunRecord) -> str:
                            "total s": f"{e['train_seconds']:.1f}"} for e in run.training]), ""]
     present = [status for status in _STATUS_ORDER if run.counts()[status]]
     lines += ["## Legend", "",
-              _table([{"status": f"{_MARK[s]} {s.value}", "meaning": s.legend} for s in present]),
+              _table([{"status": f"{MARK[s]} {s.value}", "meaning": s.legend} for s in present]),
               "", "Δ is measured − baseline (measured − tutorial when there is no baseline).", ""]
     environment = {**run.environment, "data sources": "; ".join(data_sources(run.results))}
     lines += ["## Environment", "",
@@ -183,14 +233,23 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def write_reports(run: RunRecord, directory: Path | str) -> list[Path]:
-    """Write latest.md/.json and the run's timestamped copies; return the paths written."""
+    """Write latest.md/.json and the run's timestamped copies; return the paths written.
+
+    The run's figures, already drawn under ``directory/figures`` (``harness.plots``), are
+    copied to ``runs/<run_id>/figures`` so the timestamped report keeps its own.
+    """
     directory = Path(directory)
     history = directory / "runs"
     history.mkdir(parents=True, exist_ok=True)
+    for figure in run.figures:
+        target = history / run.run_id / "figures" / figure["path"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(directory / "figures" / figure["path"], target)
     markdown = render_markdown(run)
+    kept = render_markdown(run, figure_prefix=f"{run.run_id}/figures/")
     document = json.dumps(run.as_json(), indent=2, default=str) + "\n"
     paths = [directory / "latest.md", directory / "latest.json",
              history / f"{run.run_id}.md", history / f"{run.run_id}.json"]
-    for path, text in zip(paths, (markdown, document, markdown, document), strict=True):
+    for path, text in zip(paths, (markdown, document, kept, document), strict=True):
         _write_atomically(path, text)
     return paths

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,7 +49,9 @@ def _cached(directory: Path, key: str) -> SeedRun | None:
 def _store(directory: Path, key: str, run: SeedRun) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     temporary = directory / f".{key}.tmp"
-    temporary.write_text(json.dumps(asdict(run)), encoding="utf-8")
+    stored = asdict(replace(run, artifacts=None))
+    del stored["artifacts"]  # arrays for the figures stay in memory
+    temporary.write_text(json.dumps(stored), encoding="utf-8")
     os.replace(temporary, directory / f"{key}.json")
 
 
@@ -62,12 +64,13 @@ def run_recipe(recipe: Recipe, ctx: MeasureContext, environment: Environment) ->
 
     def train_all() -> RecipeRun:
         runs = []
-        for seed in recipe.seeds:
+        for index, seed in enumerate(recipe.seeds):
             key = cache_key(recipe, seed, dataset.checksum, environment)
             run = _cached(ctx.train_cache, key) if ctx.train_cache else None
             if run is None:
                 run = train_seed(recipe, dataset, seed,
-                                 lambda: build_model(recipe.tutorial, recipe.model))
+                                 lambda: build_model(recipe.tutorial, recipe.model),
+                                 keep_artifacts=index == 0)
                 if ctx.train_cache:
                     _store(ctx.train_cache, key, run)
             runs.append(run)
