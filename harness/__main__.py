@@ -64,7 +64,7 @@ def _claims(args: argparse.Namespace) -> int:
                          "last status": "; ".join(statuses.get(claim.id, ["—"]))})
     where = args.report if statuses else f"{args.report} (not found: no statuses)"
     _emit(f"{len(rows)} claims; last status from {where}\n\n"
-          + pd.DataFrame(rows).to_markdown(index=False) + "\n", args.output)
+          + pd.DataFrame(rows).to_markdown(index=False, disable_numparse=True) + "\n", args.output)
     return 0
 
 
@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     compare.add_argument("--name-after", default="B", help="column name of run B")
     compare.add_argument("--fail-on-regression", action="store_true",
                          help="exit 1 when a claim regressed beyond noise")
-    compare.set_defaults(run=_compare)
+    compare.set_defaults(handler=_compare)
 
     claims = commands.add_parser("claims", help="list the claims with their last status")
     claims.add_argument("--claims-dir", default="suites/claims")
@@ -96,15 +96,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="JSON report the last status is read from")
     claims.add_argument("--tutorial", help="only this tutorial's claims")
     claims.add_argument("-o", "--output")
-    claims.set_defaults(run=_claims)
+    claims.set_defaults(handler=_claims)
 
     review = commands.add_parser("review", help="the baseline regeneration review of a run")
     review.add_argument("run", help="a JSON report (or its folder) of a --regen-baselines run")
     review.add_argument("-o", "--output")
-    review.set_defaults(run=_review)
+    review.set_defaults(handler=_review)
 
     args = parser.parse_args(argv)
-    return args.run(args)
+    return args.handler(args)
 
 
 if __name__ == "__main__":

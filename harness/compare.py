@@ -140,7 +140,7 @@ def _status(status: Status) -> str:
 
 
 def _delta(change: ClaimChange) -> str:
-    if change.shift.delta is None:
+    if change.shift.delta is None or (change.verdict == SAME and change.shift.delta == 0):
         return "—" if change.verdict == SAME else "differs"
     delta = change.shift.delta
     return f"{delta:+.4g}" if math.isfinite(delta) else str(delta)
@@ -149,9 +149,7 @@ def _delta(change: ClaimChange) -> str:
 def _noise(change: ClaimChange) -> str:
     if change.verdict == NOT_COMPARABLE:
         return "different data"
-    if change.shift.beyond_noise is None:
-        return "—"
-    if change.shift.rule == "exact":
+    if change.shift.beyond_noise is None or change.shift.rule == "exact":
         return "differs" if change.shift.beyond_noise else "identical"
     return "**beyond noise**" if change.shift.beyond_noise else "within noise"
 
@@ -169,7 +167,16 @@ def _value(result: ClaimResult) -> str:
 def _table(rows: Sequence[dict[str, str]]) -> str:
     import pandas as pd
 
-    return pd.DataFrame(rows).to_markdown(index=False)
+    return pd.DataFrame(rows).to_markdown(index=False, disable_numparse=True)
+
+
+def _row(change: ClaimChange, a: str, b: str) -> dict[str, str]:
+    before, after = change.before.status, change.after.status
+    return {"claim": f"`{change.claim.split('/', 1)[1]}`", a: _value(change.before),
+            b: _value(change.after), "Δ": _delta(change), "noise": _noise(change),
+            "verdict": f"**{change.verdict}**" if change.verdict in ATTENTION else "ok",
+            "status": (_status(after) if before is after
+                       else f"{_status(before)} → {_status(after)}")}
 
 
 def _describe(run: RunRecord) -> str:
@@ -207,13 +214,15 @@ def render_comparison(comparison: Comparison, names: tuple[str, str] = ("A", "B"
     for change in comparison.changes:
         by_tutorial.setdefault(change.after.tutorial, []).append(change)
     for tutorial, changes in sorted(by_tutorial.items()):
-        lines += [f"## {tutorial}", "", _table([{
-            "claim": f"`{c.claim.split('/', 1)[1]}`", a: _value(c.before), b: _value(c.after),
-            "Δ": _delta(c), "noise": _noise(c),
-            "verdict": f"**{c.verdict}**" if c.verdict in ATTENTION else "ok",
-            "status": (_status(c.after.status) if c.before.status is c.after.status
-                       else f"{_status(c.before.status)} → {_status(c.after.status)}"),
-        } for c in changes]), ""]
+        shown = [c for c in changes if c.verdict != SAME or c.before.status is not c.after.status]
+        same = [c for c in changes if c not in shown]
+        lines += [f"## {tutorial}", ""]
+        if shown:
+            lines += [_table([_row(c, a, b) for c in shown]), ""]
+        if same:
+            lines += [f"<details><summary>{len(same)} claims identical in both runs, same "
+                      f"status</summary>", "", _table([_row(c, a, b) for c in same]), "",
+                      "</details>", ""]
     lines += ["## Environment differences", ""]
     lines += [_table([{"field": name, a: old, b: new} for name, old, new in differences]), ""] \
         if differences else ["None: both runs share every environment field.", ""]

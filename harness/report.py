@@ -20,6 +20,8 @@ from harness.results import ClaimResult, Status
 
 SCHEMA = 1
 _STATUS_ORDER = list(Status)
+_ATTENTION_ORDER = [Status.ERROR, Status.FAIL, Status.REGRESSED, Status.NOT_COMPARABLE,
+                    Status.NEW, Status.IMPROVED, Status.DRIFT, Status.SKIPPED, *_STATUS_ORDER]
 MARK = {Status.PASS: "✅", Status.FAIL: "❌", Status.REGRESSED: "📉", Status.IMPROVED: "📈",
         Status.DRIFT: "〰️", Status.PROXY: "🧪", Status.NEW: "🆕",
         Status.NOT_COMPARABLE: "⚠️", Status.SKIPPED: "⏭️", Status.ERROR: "💥", Status.SMOKE: "💨"}
@@ -141,16 +143,22 @@ def _table(rows: Sequence[dict[str, str]]) -> str:
     return pd.DataFrame(rows).to_markdown(index=False)
 
 
+SAME = "= tutorial"
+
+
 def _tutorial_table(results: Sequence[ClaimResult]) -> str:
     def value(result: ClaimResult, item: Any) -> str:
         return _cell(format_value(item, shape=result.kind in SHAPE_KINDS))
+
+    def same(result: ClaimResult, item: Any) -> str:  # agreement reads at a glance
+        return SAME if item is not None and item == result.expected else value(result, item)
 
     rows = [{
         "claim": f"`{result.claim_id.split('/', 1)[1]}`",
         "what the tutorial says": _cell(_quote(result.quote)),
         "tutorial": value(result, result.expected),
-        "baseline": value(result, result.baseline),
-        "measured": value(result, result.measured),
+        "baseline": same(result, result.baseline),
+        "measured": same(result, result.measured),
         "Δ": _cell(format_value(result.delta_baseline if result.delta_baseline is not None
                                  else result.delta_expected)),
         "status": f"{MARK[result.status]} {result.status.value}",
@@ -175,6 +183,34 @@ def _figure_lines(figures: Sequence[Mapping[str, str]], prefix: str) -> list[str
     return lines
 
 
+def _overview(by_tutorial: Mapping[str, Sequence[ClaimResult]]) -> str:
+    """One line per tutorial with its status counts: where to look first."""
+    present = [s for s in _STATUS_ORDER
+               if any(r.status is s for results in by_tutorial.values() for r in results)]
+    rows = []
+    for tutorial, results in sorted(by_tutorial.items()):
+        counts = Counter(result.status for result in results)
+        rows.append({"tutorial": f"[{tutorial}](#{tutorial})", "claims": str(len(results)),
+                     **{f"{MARK[s]} {s.value}": str(counts[s] or "") for s in present}})
+    return _table(rows)
+
+
+def _attention(results: Sequence[ClaimResult]) -> list[str]:
+    """Every claim that needs a look, worst first; claims sharing a status and a message (a
+    data set that is not here) share one line."""
+    grouped: dict[tuple[Status, str], list[str]] = {}
+    for result in sorted((r for r in results if r.status.needs_attention),
+                         key=lambda r: _ATTENTION_ORDER.index(r.status)):
+        grouped.setdefault((result.status, result.message), []).append(result.claim_id)
+    if not grouped:
+        return []
+    lines = ["## What needs attention", ""]
+    lines += [f"- {MARK[status]} **{status.value}** "
+              f"{', '.join(f'`{claim}`' for claim in claims)}: {message}"
+              for (status, message), claims in grouped.items()]
+    return [*lines, ""]
+
+
 def render_markdown(run: RunRecord, figure_prefix: str = "figures/") -> str:
     """The human report: summary, legend, one table per tutorial, problems, environment.
     Figures are linked as ``figure_prefix`` + their path in the figures folder."""
@@ -184,6 +220,9 @@ def render_markdown(run: RunRecord, figure_prefix: str = "figures/") -> str:
     by_tutorial: dict[str, list[ClaimResult]] = {}
     for result in run.results:
         by_tutorial.setdefault(result.tutorial, []).append(result)
+    if len(by_tutorial) > 1:
+        lines += [_overview(by_tutorial), ""]
+    lines += _attention(run.results)
     for tutorial, results in sorted(by_tutorial.items()):
         counts = Counter(result.status for result in results)
         tally = ", ".join(f"{counts[s]} {s.value.lower()}" for s in _STATUS_ORDER if counts[s])
@@ -192,12 +231,6 @@ def render_markdown(run: RunRecord, figure_prefix: str = "figures/") -> str:
                   _tutorial_table(results), ""]
         lines += _figure_lines([f for f in run.figures if f["tutorial"] == tutorial],
                                figure_prefix)
-    problems = [result for result in run.results if result.status.needs_attention]
-    if problems:
-        lines += ["## What needs attention", ""]
-        lines += [f"- {MARK[r.status]} **{r.status.value}** `{r.claim_id}`: {r.message}"
-                  for r in problems]
-        lines.append("")
     if run.unused_baselines:
         lines += ["## Baselines no claim uses", "",
                   "Stored values whose claim no longer exists; delete them or restore the claim.",
@@ -218,7 +251,8 @@ def render_markdown(run: RunRecord, figure_prefix: str = "figures/") -> str:
     present = [status for status in _STATUS_ORDER if run.counts()[status]]
     lines += ["## Legend", "",
               _table([{"status": f"{MARK[s]} {s.value}", "meaning": s.legend} for s in present]),
-              "", "Δ is measured − baseline (measured − tutorial when there is no baseline).", ""]
+              "", f"Δ is measured − baseline (measured − tutorial when there is no baseline); "
+              f"“{SAME}” means the value equals the tutorial's.", ""]
     environment = {**run.environment, "data sources": "; ".join(data_sources(run.results))}
     lines += ["## Environment", "",
               _table([{"field": name, "value": _cell(str(value))}

@@ -19,6 +19,8 @@ from harness.report import MARK, SHAPE_KINDS, RunRecord, format_value
 from harness.results import ClaimResult, Status
 
 REVIEW_NAME = "baseline-review.md"
+# Table order: what moved first, what cannot move (identical) last.
+_ORDER = ("**beyond noise**", "differs", "no old baseline", "within noise", "identical")
 
 
 def rewritten(run: RunRecord) -> list[ClaimResult]:
@@ -79,7 +81,7 @@ def render_review(run: RunRecord) -> str:
     results = rewritten(run)
     env = run.environment
     flagged = [r for r in results if contradicts_tutorial(r)]
-    rows = [_row(r) for r in results]
+    rows = sorted((_row(r) for r in results), key=lambda row: _ORDER.index(row["move"]))
     moved = sum(row["move"] == "**beyond noise**" or row["move"] == "differs" for row in rows)
     fresh = sum(row["move"] == "no old baseline" for row in rows)
     reasons = sorted({str(r.details.get("baseline_reason", "")) for r in results} - {""})
@@ -97,9 +99,17 @@ def render_review(run: RunRecord) -> str:
                   "the tutorial's claim rejects.", ""]
         lines += [f"- `{r.claim_id}`: {r.message}" for r in flagged]
         lines.append("")
-    if rows:
-        lines += ["## Old baseline, new baseline, tutorial", "",
-                  pd.DataFrame(rows).to_markdown(index=False), ""]
+    shown = [row for row in rows
+             if row["move"] != "identical" or "🚩" in row["against the tutorial"]]
+    same = [row for row in rows if row not in shown]
+    lines += ["## Old baseline, new baseline, tutorial", ""]
+    if shown:
+        lines += [pd.DataFrame(shown).to_markdown(index=False, disable_numparse=True), ""]
+    if same:
+        lines += [f"<details><summary>{len(same)} new baselines identical to the old "
+                  f"ones</summary>", "",
+                  pd.DataFrame(same).to_markdown(index=False, disable_numparse=True), "",
+                  "</details>", ""]
     sources = sorted({(p["file"], _versions(p.get("provenance", {})),
                        str(p.get("provenance", {}).get("git_commit", "")),
                        str(p.get("provenance", {}).get("reason", "")))
@@ -107,9 +117,10 @@ def render_review(run: RunRecord) -> str:
     lines += ["## Provenance", "", "New baselines: written now with the environment above "
               "(each entry stores versions, device, data, commit, date, seeds and the reason).", ""]
     if sources:
+        table = pd.DataFrame([{"file": f, "versions, date": v, "commit": c, "reason": why}
+                              for f, v, c, why in sources])
         lines += ["Old baselines came from:", "",
-                  pd.DataFrame([{"file": f, "versions, date": v, "commit": c, "reason": why}
-                                for f, v, c, why in sources]).to_markdown(index=False), ""]
+                  table.to_markdown(index=False, disable_numparse=True), ""]
     lines += ["Move: trained claims use the shift rule of the report (both sides' per-seed "
               "values); structural claims compare exactly.", ""]
     return "\n".join(lines)
