@@ -35,6 +35,13 @@ class Shift:
     delta: float | None
     beyond_noise: bool | None  # None: not a number, compared for equality instead
     rule: str
+    limit: float | None = None  # the largest |Δ| that is still noise
+
+    def explain(self) -> str:
+        if self.limit is None:
+            return self.rule
+        side = "beyond" if self.beyond_noise else "within"
+        return f"{side} the noise limit ±{self.limit:.3g}; {self.rule.split(', ', 1)[-1]}"
 
 
 def _number(value: Any) -> float | None:
@@ -57,7 +64,7 @@ def shift(before: ClaimResult, after: ClaimResult) -> Shift:
     if "accuracy" in str(after.details.get("metric", "")) and n_test:
         floor = binomial_se(min(max(sum(new_seeds) / len(new_seeds), 0.0), 1.0), int(n_test))
     decision = shift_test(new_seeds, old_seeds, noise_floor=floor)
-    return Shift(decision.estimate, not decision.ok, decision.rule)
+    return Shift(decision.estimate, not decision.ok, decision.rule, decision.bound)
 
 
 @dataclass(frozen=True)
@@ -207,7 +214,7 @@ def render_comparison(comparison: Comparison, names: tuple[str, str] = ("A", "B"
     if attention:
         lines += ["## What needs attention", ""]
         lines += [f"- **{c.verdict}** `{c.claim}`: {_value(c.before)} → {_value(c.after)} "
-                  f"(Δ {_delta(c)}; {c.shift.rule}); status {_status(c.before.status)} → "
+                  f"(Δ {_delta(c)}, {c.shift.explain()}); status {_status(c.before.status)} → "
                   f"{_status(c.after.status)}" for c in attention]
         lines.append("")
     by_tutorial: dict[str, list[ClaimChange]] = {}
