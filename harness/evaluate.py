@@ -138,6 +138,12 @@ def _judge(claim: Claim, ctx: MeasureContext, store: BaselineStore, environment:
                                              against_baseline, update_command)
 
 
+def _short(value: Any) -> str:
+    """A long float (a mean of seeds) as 4 significant digits, anything else as is."""
+    text = repr(value)
+    return f"{value:.4g}" if isinstance(value, float) and len(text) > 8 else text
+
+
 def _previous(store: BaselineStore, key: BaselineKey, claim_id: str,
               entry: BaselineEntry | None) -> dict[str, Any] | None:
     """The entry a baseline write replaces, for the regeneration review: this environment's own,
@@ -176,7 +182,8 @@ def _verdict(claim: Claim, result: ClaimResult, against_tutorial: Verdict,
         status = (Status.DRIFT if not against_baseline.directional else
                   Status.IMPROVED if against_baseline.improved else Status.REGRESSED)
         return status, (
-            f"measured {result.measured!r} but the baseline says {entry.value!r}{detail}; "
+            f"measured {_short(result.measured)} but the baseline says {_short(entry.value)}"
+            f"{detail}; "
             f"rule: {against_baseline.rule}; expectation from {result.baseline_file}; "
             f"if the change is expected, rewrite it with: {update_command}")
     if not against_tutorial.judged and result.details.get("data_is_proxy"):

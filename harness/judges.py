@@ -89,6 +89,7 @@ def _shift(claim: Claim, metric: str, measurement: Measurement, entry: BaselineE
     decision = shift_test(values, stored, noise_floor=floor)
     better = better_direction(claim)
     return Verdict(decision.ok, decision.estimate, decision.rule,
+                   f"Δ {decision.estimate:+.4g}, noise limit ±{decision.bound:.3g}",
                    improved=(decision.estimate > 0) == (better == "higher"),
                    directional=better != "none")
 

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _DPI = 100
+_STATUS_COLOR = {"PASS": "#1a7f37", "FAIL": "#cf222e", "REGRESSED": "#cf222e", "ERROR": "#cf222e",
+                 "IMPROVED": "#0969da", "DRIFT": "#9a6700", "NEW": "#9a6700"}
 _TRAIN, _VAL, _BASE, _TODAY, _TUTORIAL, _WRONG = ("#1f77b4", "#ff7f0e", "#7f7f7f", "#1f77b4",
                                                   "#d62728", "#d62728")
 
@@ -88,20 +90,21 @@ def learning_curves(path: Path, title: str, histories: Sequence[tuple[int, Mappi
     figure = _figure(10, 3.6)
     panels = figure.subplots(1, 2)
     for axes, metric in zip(panels, ("accuracy", "loss"), strict=True):
-        for index, (seed, history) in enumerate(histories):
-            shade = 0.35 + 0.65 * (index + 1) / len(histories)
+        for index, (_, history) in enumerate(histories):
             for key, color, style, name in ((metric, _TRAIN, "-", "train"),
                                             (f"val_{metric}", _VAL, "--", "validation")):
                 values = history.get(key) or []
                 if values:
-                    axes.plot(range(1, len(values) + 1), values, style, color=color, alpha=shade,
-                              marker="o", markersize=3, label=f"{name}, seed {seed}")
+                    axes.plot(range(1, len(values) + 1), values, style, color=color, alpha=0.75,
+                              marker="o", markersize=3,
+                              label=f"{name} (a line per seed)" if index == 0 else None)
         axes.set_title(metric, fontsize=11)
         axes.set_xlabel("epoch")
         axes.set_ylabel(metric)
         axes.grid(alpha=0.3)
-        axes.legend(fontsize=7, ncol=2)
-    figure.suptitle(title, fontsize=12)
+        axes.legend(fontsize=8)
+    seeds = ", ".join(str(seed) for seed, _ in histories)
+    figure.suptitle(f"{title} (seeds {seeds})", fontsize=12)
     return _save(figure, path)
 
 
@@ -131,19 +134,24 @@ def claim_values(path: Path, title: str, results: Sequence[ClaimResult]) -> Path
                 axes.hlines(np.mean(values), position - 0.25, position + 0.25, color=color,
                             linewidth=2)
         tutorial = _numeric(result.expected)
-        if tutorial is not None:
-            proxy = " (real data; not judged on proxy)" if result.status.value == "PROXY" else ""
+        if tutorial is not None and result.details.get("data_is_proxy"):
+            # the figure is for the real data set: a line would only squash the seeds
+            axes.set_xlabel(f"tutorial: {tutorial:.4g} on the real data (not judged on the "
+                            f"proxy)", fontsize=8, color=_TUTORIAL)
+        elif tutorial is not None:
             axes.axhline(tutorial, color=_TUTORIAL, linestyle="--",
-                         label=f"tutorial {tutorial:.4g}{proxy}")
+                         label=f"tutorial {tutorial:.4g}")
             axes.legend(fontsize=7, loc="best")
         elif result.kind == "paired-difference":
-            axes.axhline(0.0, color=_TUTORIAL, linestyle=":", linewidth=1)
+            axes.axhline(0.0, color=_TUTORIAL, linestyle=":", linewidth=1, label="no difference")
+            axes.legend(fontsize=7, loc="best")
         better = result.details.get("better", "none")
         axes.set_xticks([0, 1], [name for name, _, _ in groups])
         axes.set_xlim(-0.6, 1.6)
         axes.set_ylabel("value" + (f" ({better} is better)" if better != "none" else ""),
                         fontsize=8)
-        axes.set_title(f"{result.claim_id.split('/', 1)[1]}\n{result.status.value}", fontsize=9)
+        axes.set_title(f"{result.claim_id.split('/', 1)[1]}\n{result.status.value}", fontsize=9,
+                       color=_STATUS_COLOR.get(result.status.value, "black"))
         axes.grid(alpha=0.3, axis="y")
     for axes in panels[len(results):]:
         axes.set_visible(False)
@@ -208,7 +216,8 @@ def first_layer_filters(path: Path, title: str, kernels: np.ndarray, limit: int 
         _image(axes, (kernel - low) / (high - low) if high > low else kernel * 0, f"#{index}")
     for axes in panels[count:]:
         axes.set_visible(False)
-    figure.suptitle(title, fontsize=11)
+    figure.suptitle(f"{title}\neach filter scaled to its own range: black lowest weight, white "
+                    f"highest", fontsize=11)
     return _save(figure, path)
 
 
@@ -232,7 +241,7 @@ def activation_maps(path: Path, title: str, image: np.ndarray | None, maps: np.n
         axes.set_title(f"#{index}", fontsize=8)
     for axes in panels[count + 1:]:
         axes.set_visible(False)
-    figure.suptitle(title, fontsize=11)
+    figure.suptitle(f"{title}\nbrighter is a stronger response of that filter", fontsize=11)
     return _save(figure, path)
 
 
