@@ -194,7 +194,7 @@ def confidence_histogram(path: Path, title: str, top_probability: np.ndarray,
             axes.axvline(values.mean(), color=color, linestyle="--")
     axes.set_xlabel("top class probability")
     axes.set_ylabel("share of predictions")
-    axes.legend(fontsize=8, loc="upper left")
+    axes.legend(fontsize=8, loc="upper right")
     axes.grid(alpha=0.3)
     axes.set_title(title, fontsize=11)
     return _save(figure, path)
