@@ -36,6 +36,16 @@ class Shift:
     beyond_noise: bool | None  # None: not a number, compared for equality instead
     rule: str
     limit: float | None = None  # the largest |Δ| that is still noise
+    identical: bool = False  # every seed's value is bit for bit the same
+
+    @property
+    def noise(self) -> str:
+        """Beyond noise or not, in the words the tables use."""
+        if self.beyond_noise is None or self.rule == "exact":
+            return "differs" if self.beyond_noise else "identical"
+        if self.beyond_noise:
+            return "**beyond noise**"
+        return "within noise (identical seeds)" if self.identical else "within noise"
 
     def explain(self) -> str:
         if self.limit is None:
@@ -64,7 +74,8 @@ def shift(before: ClaimResult, after: ClaimResult) -> Shift:
     if "accuracy" in str(after.details.get("metric", "")) and n_test:
         floor = binomial_se(min(max(sum(new_seeds) / len(new_seeds), 0.0), 1.0), int(n_test))
     decision = shift_test(new_seeds, old_seeds, noise_floor=floor)
-    return Shift(decision.estimate, not decision.ok, decision.rule, decision.bound)
+    return Shift(decision.estimate, not decision.ok, decision.rule, decision.bound,
+                 identical=list(new_seeds) == list(old_seeds))
 
 
 @dataclass(frozen=True)
@@ -156,9 +167,7 @@ def _delta(change: ClaimChange) -> str:
 def _noise(change: ClaimChange) -> str:
     if change.verdict == NOT_COMPARABLE:
         return "different data"
-    if change.shift.beyond_noise is None or change.shift.rule == "exact":
-        return "differs" if change.shift.beyond_noise else "identical"
-    return "**beyond noise**" if change.shift.beyond_noise else "within noise"
+    return change.shift.noise
 
 
 def _value(result: ClaimResult) -> str:

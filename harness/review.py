@@ -20,7 +20,8 @@ from harness.results import ClaimResult, Status
 
 REVIEW_NAME = "baseline-review.md"
 # Table order: what moved first, what cannot move (identical) last.
-_ORDER = ("**beyond noise**", "differs", "no old baseline", "within noise", "identical")
+_ORDER = ("**beyond noise**", "differs", "no old baseline", "within noise",
+          "within noise (identical seeds)", "identical")
 
 
 def rewritten(run: RunRecord) -> list[ClaimResult]:
@@ -56,12 +57,7 @@ def _row(result: ClaimResult) -> dict[str, str]:
     old = _old(result)
     previous = result.details.get("previous_baseline") or {}
     moved = shift(old, result) if old is not None else None
-    if moved is None:
-        noise = "no old baseline"
-    elif moved.beyond_noise is None or moved.rule == "exact":
-        noise = "differs" if moved.beyond_noise else "identical"
-    else:
-        noise = "**beyond noise**" if moved.beyond_noise else "within noise"
+    noise = "no old baseline" if moved is None else moved.noise
     verdict = ("🚩 contradicts the tutorial" if contradicts_tutorial(result) else
                f"{MARK[result.status]} {result.status.value}")
     return {"claim": f"`{result.claim_id}`" + ("" if result.group == "structure"

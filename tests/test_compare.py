@@ -160,3 +160,11 @@ def test_cli_claims_lists_ids_kinds_tiers_and_last_status(runs, tmp_path: Path,
     sizing = next(line for line in out.splitlines() if "tut/sizing/out" in line)
     assert "sizing-formula" in sizing and "—" in sizing
     assert out.startswith("2 claims")
+
+
+def test_bit_identical_seeds_are_within_noise_and_say_so(runs) -> None:
+    before, _ = runs
+    markdown = render_comparison(compare_runs(before, before))
+    accuracy = next(line for line in markdown.splitlines()
+                    if line.startswith("| `cnn/test-accuracy@fast`"))
+    assert "within noise (identical seeds)" in accuracy
