@@ -200,22 +200,48 @@ def confidence_histogram(path: Path, title: str, top_probability: np.ndarray,
     return _save(figure, path)
 
 
+def _scaled(tile: np.ndarray) -> np.ndarray:
+    """A tile stretched to [0, 1] over its own range (flat tiles become 0)."""
+    low, high = float(tile.min()), float(tile.max())
+    return (tile - low) / (high - low) if high > low else np.zeros_like(tile)
+
+
+def _mosaic(axes: Axes, tiles: Sequence[np.ndarray], columns: int, cmap: str | None,
+            labels: Sequence[str], background: str = "white") -> None:
+    """Many small images drawn as one, each labelled above: one image is far cheaper to render
+    than an axes per tile (a first layer has 32 and more). Gaps show ``background``, so a
+    white tile still stands out on a coloured one."""
+    from matplotlib.colors import to_rgb
+
+    height, width = tiles[0].shape[:2]
+    gap, head = max(1, width // 8), max(2, height // 3)
+    rows = math.ceil(len(tiles) / columns)
+    fill = np.nan if tiles[0].ndim == 2 else to_rgb(background)
+    canvas = np.full((rows * (height + head), columns * (width + gap), *tiles[0].shape[2:]), fill)
+    for index, (tile, label) in enumerate(zip(tiles, labels, strict=True)):
+        row, column = divmod(index, columns)
+        top, left = row * (height + head) + head, column * (width + gap)
+        canvas[top:top + height, left:left + width] = tile
+        axes.text(left + width / 2 - 0.5, top - 0.8, label, ha="center", va="bottom", fontsize=7)
+    axes.imshow(canvas, cmap=cmap, interpolation="nearest", vmin=0.0, vmax=1.0)
+    axes.set_facecolor(background)
+    axes.set_xticks([])
+    axes.set_yticks([])
+    for spine in axes.spines.values():
+        spine.set_visible(False)
+
+
 def first_layer_filters(path: Path, title: str, kernels: np.ndarray, limit: int = 32) -> Path:
     """The first convolution's kernels (height × width × channels × filters), each scaled to
     its own range; one input channel shown in grey, three as colour."""
     kernels = np.asarray(kernels, dtype="float64")
     count = min(kernels.shape[-1], limit)
+    tiles = [kernels[..., index] for index in range(count)]
+    tiles = [_scaled(tile if tile.shape[-1] == 3 else tile[..., 0]) for tile in tiles]
     columns = min(count, 8)
-    rows = math.ceil(count / columns)
-    figure = _figure(1.1 * columns + 0.4, 1.2 * rows + 0.6)
-    panels = np.atleast_1d(figure.subplots(rows, columns)).ravel()
-    for index, axes in enumerate(panels[:count]):
-        kernel = kernels[..., index]
-        kernel = kernel[..., 0] if kernel.shape[-1] != 3 else kernel
-        low, high = kernel.min(), kernel.max()
-        _image(axes, (kernel - low) / (high - low) if high > low else kernel * 0, f"#{index}")
-    for axes in panels[count:]:
-        axes.set_visible(False)
+    figure = _figure(1.0 * columns + 0.4, 1.1 * math.ceil(count / columns) + 0.8)
+    _mosaic(figure.subplots(), tiles, columns, "gray", [f"#{i}" for i in range(count)],
+            background="#b6cde3")
     figure.suptitle(f"{title}\neach filter scaled to its own range: black lowest weight, white "
                     f"highest", fontsize=11)
     return _save(figure, path)
@@ -226,22 +252,18 @@ def activation_maps(path: Path, title: str, image: np.ndarray | None, maps: np.n
     """One sample's activation map per filter of the first layer, beside the input."""
     maps = np.asarray(maps, dtype="float64")
     count = min(maps.shape[-1], limit)
-    columns = min(count + 1, 9)
-    rows = math.ceil((count + 1) / columns)
-    figure = _figure(1.1 * columns + 0.4, 1.2 * rows + 0.6)
-    panels = np.atleast_1d(figure.subplots(rows, columns)).ravel()
+    columns = min(count, 8)
+    rows = math.ceil(count / columns)
+    figure = _figure(1.1 * columns + 2.2, 1.2 * rows + 0.8)
+    picture, grid = figure.subplots(1, 2, width_ratios=[1.6, columns])
     if image is not None:
-        _image(panels[0], image, "input")
+        _image(picture, image, "input")
     else:
-        panels[0].set_visible(False)
-    for index, axes in enumerate(panels[1:count + 1]):
-        axes.imshow(maps[..., index], cmap="viridis", interpolation="nearest")
-        axes.set_xticks([])
-        axes.set_yticks([])
-        axes.set_title(f"#{index}", fontsize=8)
-    for axes in panels[count + 1:]:
-        axes.set_visible(False)
-    figure.suptitle(f"{title}\nbrighter is a stronger response of that filter", fontsize=11)
+        picture.set_visible(False)
+    _mosaic(grid, [_scaled(maps[..., index]) for index in range(count)], columns, "viridis",
+            [f"#{i}" for i in range(count)])
+    figure.suptitle(f"{title}\neach map scaled to its own range: brighter is a stronger response "
+                    f"of that filter", fontsize=11)
     return _save(figure, path)
 
 
@@ -282,11 +304,13 @@ def _slug(text: str) -> str:
 
 
 def _histories(results: Sequence[ClaimResult]) -> dict[tuple[str, str, str], list]:
-    """Each trained recipe's per-seed histories, from the results that read it."""
+    """Each trained recipe's per-seed histories, from the results that read it (a committee
+    logs only its members' accuracies: it has no curves)."""
     found: dict[tuple[str, str, str], list] = {}
     for result in results:
         details = result.details
-        if result.group == "training" and details.get("history") and details.get("recipe"):
+        curves = any("loss" in h or "accuracy" in h for h in details.get("history") or [])
+        if result.group == "training" and curves and details.get("recipe"):
             key = (result.tutorial, result.profile, details["recipe"])
             found.setdefault(key, list(zip(details.get("seeds", []), details["history"],
                                            strict=False)))

@@ -122,3 +122,11 @@ def test_old_figures_are_removed(run: RunRecord, tmp_path: Path) -> None:
 
 def test_markdown_without_figures_has_no_figure_lines(run: RunRecord) -> None:
     assert "figures/" not in render_markdown(run)
+
+
+def test_a_committee_has_no_learning_curves(run: RunRecord, tmp_path: Path) -> None:
+    """A committee's history holds only its members' accuracies: no empty curve figure."""
+    for result in run.results:
+        result.details["history"] = [{"member_accuracy": [0.5, 0.6]}] * 2
+    figures = plots.write_figures(run, [], tmp_path)
+    assert [Path(f.path).name for f in figures] == ["fast-claims.png"]
