@@ -19,8 +19,12 @@ The package is laid out by job:
 - ``errors``       errors shared across modules (bad claim files, recipes that failed to train)
 - ``evaluate``     one claim from measurement to verdict
 - ``runlog``       the per-run folder: each result appended and fsynced as it is known, resume
-- ``report``       markdown and JSON reports under ``reports/``
+- ``report``       markdown and JSON reports under ``reports/``, and reading a JSON run back
+- ``plots``        the report's figures (learning curves, claim values, model figures)
+- ``compare``      two saved runs side by side, claim by claim (``python -m harness compare``)
+- ``review``       what a baseline regeneration changed, flagged against the tutorial
 - ``plugin``       the pytest plugin that turns claims into test items
+- ``__main__``     the command line: ``compare``, ``claims``, ``review``
 
 Heavy imports (TensorFlow, Keras) happen only inside measurements, so ``pytest --help`` and
 collection stay quick.

@@ -20,6 +20,9 @@ from pathlib import Path
 from typing import Any
 
 SCHEMA = 1
+# Key fields that an upgrade changes; the others (backend, device, data) must match for an
+# entry of another file to count as the one a regeneration replaces.
+VERSION_FIELDS = ("keras", "backend_version")
 
 
 class BaselineFileError(RuntimeError):
@@ -66,6 +69,11 @@ class BaselineEntry:
         return data
 
 
+def _entry(raw: Mapping[str, Any]) -> BaselineEntry:
+    return BaselineEntry(claim_version=raw["claim_version"], value=raw["value"],
+                         provenance=raw.get("provenance", {}), values=tuple(raw.get("values", ())))
+
+
 class BaselineStore:
     """Reads and writes the baseline files under one root folder."""
 
@@ -98,11 +106,7 @@ class BaselineStore:
     def get(self, key: BaselineKey, claim_id: str) -> BaselineEntry | None:
         """The stored entry for a claim, or None when there is none for this key."""
         raw = self._read(self.path(key))["claims"].get(claim_id)
-        if raw is None:
-            return None
-        return BaselineEntry(claim_version=raw["claim_version"], value=raw["value"],
-                             provenance=raw.get("provenance", {}),
-                             values=tuple(raw.get("values", ())))
+        return None if raw is None else _entry(raw)
 
     def put(self, key: BaselineKey, claim_id: str, entry: BaselineEntry,
             replace_corrupt: bool = False) -> Path:
@@ -127,6 +131,31 @@ class BaselineStore:
             document["claims"][claim_id] = entry.as_json()
             _atomic_write(path, json.dumps(document, indent=2, sort_keys=True) + "\n")
         return path
+
+    def predecessor(self, key: BaselineKey, claim_id: str) -> tuple[Path, BaselineEntry] | None:
+        """The newest entry for a claim stored under another version of the same environment
+        (same tutorial, profile, backend, device and data): what an upgrade's regeneration
+        replaces, since the new versions write a file of their own."""
+        own = self.path(key)
+        fixed = {name: value for name, value in key.fields if name not in VERSION_FIELDS}
+        found: list[tuple[str, Path, BaselineEntry]] = []
+        for path in sorted(own.parent.glob("*.json")) if own.parent.is_dir() else []:
+            if path == own:
+                continue
+            try:
+                document = self._read(path)
+            except BaselineFileError:
+                continue
+            raw = document["claims"].get(claim_id)
+            stored_key = document.get("key", {})
+            if raw is None or any(stored_key.get(k) != v for k, v in fixed.items()):
+                continue
+            entry = _entry(raw)
+            found.append((str(entry.provenance.get("written", "")), path, entry))
+        if not found:
+            return None
+        _, path, entry = max(found, key=lambda item: item[0])
+        return path, entry
 
     def files(self) -> Iterator[Path]:
         yield from sorted(self.root.rglob("*.json"))

@@ -26,6 +26,7 @@ class Verdict:
     detail: str = ""
     judged: bool = True  # False when the comparison does not apply here (proxy data)
     improved: bool = False  # for a failed baseline comparison: moved the good way
+    directional: bool = True  # False when neither way is better: a move is DRIFT, not a regression
 
 
 def normalize(value: Any) -> Any:

@@ -48,7 +48,9 @@ def _visible_gpus() -> list[str]:
 def enable_memory_growth() -> int:
     """Turn on memory growth for every GPU TensorFlow sees (a no-op on other backends and on
     CPUs); returns the number of GPUs. Must run before TensorFlow initialises its devices."""
-    if os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow":
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
         return 0
     import tensorflow as tf
 

@@ -96,6 +96,9 @@ def current_environment(root: str = ".") -> Environment:
     """Fingerprint this process's environment (imports Keras, so call it lazily)."""
     import keras
 
+    from harness.devices import enable_memory_growth
+
+    enable_memory_growth()  # before anything touches the GPU: take memory as needed, not all
     backend = keras.backend.backend()
     backend_version = {"tensorflow": _tensorflow_version(), "jax": _version("jax"),
                        "torch": _version("torch")}.get(backend, "unknown")

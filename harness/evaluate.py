@@ -17,7 +17,7 @@ from harness.claims import Claim
 from harness.comparators import ComparatorError, Verdict, normalize
 from harness.environment import Environment
 from harness.errors import TrainingFailed
-from harness.judges import JUDGES
+from harness.judges import JUDGES, better_direction
 from harness.measures.context import MeasureContext, Measurement, MeasurementSkipped
 from harness.results import ClaimResult, Status
 
@@ -57,6 +57,8 @@ def _provenance(environment: Environment, measurement: Measurement, reason: str)
         "data_source": measurement.data_source,
         "data_checksum": measurement.data_checksum,
         "reason": reason or "baseline recorded",
+        **({"seeds": seeds} if (seeds := measurement.details.get("paired_seeds")
+                                or measurement.details.get("seeds")) else {}),
     }
 
 
@@ -97,6 +99,10 @@ def _judge(claim: Claim, ctx: MeasureContext, store: BaselineStore, environment:
         result.status, result.message = Status.SMOKE, _smoke_message(measurement)
         return
     judge = JUDGES[claim.spec.judge]
+    if claim.spec.judge != "comparator":  # compare, review and plots read these
+        result.details["better"] = better_direction(claim)
+        result.details["metric"] = claim.args.get("metric") or (
+            f"{claim.args['a']} − {claim.args['b']}")
 
     key = _baseline_key(claim, settings, environment, measurement)
     result.baseline_file = str(store.path(key))
@@ -113,6 +119,7 @@ def _judge(claim: Claim, ctx: MeasureContext, store: BaselineStore, environment:
         settings.update is UpdateMode.MISSING_OR_FAILING
         and (against_baseline is None or not against_baseline.ok))
     if wanted:
+        result.details["previous_baseline"] = _previous(store, key, claim.id, entry)
         entry = BaselineEntry(claim.version, measured,
                               _provenance(environment, measurement, settings.reason),
                               values=judge.stored_values(measurement))
@@ -120,12 +127,15 @@ def _judge(claim: Claim, ctx: MeasureContext, store: BaselineStore, environment:
         comparable = True
         against_baseline = judge.against_baseline(claim, measurement, entry)
         result.details["baseline_written"] = True
+        result.details["baseline_reason"] = entry.provenance["reason"]
 
     against_tutorial = judge.against_tutorial(claim, measurement, entry if comparable else None)
     result.delta_expected = against_tutorial.delta
     result.rule = against_tutorial.rule
     if entry is not None:
         result.baseline = entry.value
+        if entry.values:
+            result.details["baseline_values"] = list(entry.values)
     if against_baseline is not None:
         result.delta_baseline = against_baseline.delta
         result.details["baseline_rule"] = against_baseline.rule
@@ -138,6 +148,25 @@ def _smoke_message(measurement: Measurement) -> str:
     recipe = f"recipe {details['recipe']}, " if "recipe" in details else ""
     return (f"{recipe}data {measurement.data_source}: the code path ran and measured "
             f"{normalize(measurement.value)!r} (not compared at smoke scale)")
+
+
+def _short(value: Any) -> str:
+    """A long float (a mean of seeds) as 4 significant digits, anything else as is."""
+    text = repr(value)
+    return f"{value:.4g}" if isinstance(value, float) and len(text) > 8 else text
+
+
+def _previous(store: BaselineStore, key: BaselineKey, claim_id: str,
+              entry: BaselineEntry | None) -> dict[str, Any] | None:
+    """The entry a baseline write replaces, for the regeneration review: this environment's own,
+    or after an upgrade the newest one stored for the previous versions."""
+    path = store.path(key)
+    if entry is None:
+        found = store.predecessor(key, claim_id)
+        if found is None:
+            return None
+        path, entry = found
+    return {"file": str(path), **entry.as_json()}
 
 
 def _verdict(claim: Claim, result: ClaimResult, against_tutorial: Verdict,
@@ -162,9 +191,11 @@ def _verdict(claim: Claim, result: ClaimResult, against_tutorial: Verdict,
     assert against_baseline is not None
     if not against_baseline.ok:
         detail = f" ({against_baseline.detail})" if against_baseline.detail else ""
-        status = Status.IMPROVED if against_baseline.improved else Status.REGRESSED
+        status = (Status.DRIFT if not against_baseline.directional else
+                  Status.IMPROVED if against_baseline.improved else Status.REGRESSED)
         return status, (
-            f"measured {result.measured!r} but the baseline says {entry.value!r}{detail}; "
+            f"measured {_short(result.measured)} but the baseline says {_short(entry.value)}"
+            f"{detail}; "
             f"rule: {against_baseline.rule}; expectation from {result.baseline_file}; "
             f"if the change is expected, rewrite it with: {update_command}")
     if not against_tutorial.judged and result.details.get("data_is_proxy"):

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from harness.measures.context import Measurement
 
 _LOWER_IS_BETTER = ("loss", "nll", "gap", "wrong", "rise")
+# Metrics with no better or worse value: a move beyond noise from the baseline is DRIFT.
+_DIRECTIONLESS = ("val_loss_best_epoch", "lr_final_ratio", "top_prob_all", "top_prob_wrong",
+                  "n_test")
 _TUTORIAL_Z = 3.29  # two-sided 0.001: the tutorial's figure against our measurement
 
 
@@ -66,14 +69,35 @@ def _half_last_digit(figure: float) -> float:
     return 0.5 * 10.0 ** int(exponent) if isinstance(exponent, int) else 0.0
 
 
-def _shift(claim: Claim, metric: str, measurement: Measurement, entry: BaselineEntry,
-           higher_is_better: bool) -> Verdict:
+def better_direction(claim: Claim) -> str:
+    """Which way a trained claim's value is better: "higher", "lower" or "none".
+
+    A level follows its metric's name; a relation is better the more clearly it holds, except
+    an equivalence (``within``), where a move either way is drift.
+    """
+    if claim.kind == "step-time":
+        return "lower"
+    if claim.kind == "step-time-ratio":
+        return "none"
+    if claim.kind == "metric-level":
+        metric = claim.args["metric"]
+        if metric in _DIRECTIONLESS:
+            return "none"
+        return "lower" if any(word in metric for word in _LOWER_IS_BETTER) else "higher"
+    direction = claim.args.get("direction")
+    return {"within": "none", "less": "lower"}.get(direction, "higher")
+
+
+def _shift(claim: Claim, metric: str, measurement: Measurement, entry: BaselineEntry) -> Verdict:
     values = list(measurement.details["values"])
     stored = list(entry.values) or [entry.value]
     floor = _noise_floor(metric, values, measurement.details.get("n_test"))
     decision = shift_test(values, stored, noise_floor=floor)
+    better = better_direction(claim)
     return Verdict(decision.ok, decision.estimate, decision.rule,
-                   improved=(decision.estimate > 0) == higher_is_better)
+                   f"Δ {decision.estimate:+.4g}, noise limit ±{decision.bound:.3g}",
+                   improved=(decision.estimate > 0) == (better == "higher"),
+                   directional=better != "none")
 
 
 class LevelJudge:
@@ -96,9 +120,7 @@ class LevelJudge:
 
     def against_baseline(self, claim: Claim, measurement: Measurement,
                          entry: BaselineEntry) -> Verdict:
-        metric = claim.args["metric"]
-        higher = not any(word in metric for word in _LOWER_IS_BETTER)
-        return _shift(claim, metric, measurement, entry, higher)
+        return _shift(claim, claim.args["metric"], measurement, entry)
 
     def stored_values(self, measurement: Measurement) -> tuple[Any, ...]:
         return tuple(measurement.details["values"])
@@ -119,8 +141,7 @@ class PairedJudge:
     def against_baseline(self, claim: Claim, measurement: Measurement,
                          entry: BaselineEntry) -> Verdict:
         metric = " ".join(str(claim.args[side]) for side in ("a", "b"))
-        return _shift(claim, metric, measurement, entry,
-                      higher_is_better=claim.args["direction"] != "less")
+        return _shift(claim, metric, measurement, entry)
 
     def stored_values(self, measurement: Measurement) -> tuple[Any, ...]:
         return tuple(measurement.details["values"])
@@ -138,7 +159,8 @@ def _timing_shift(measurement: Measurement, entry: BaselineEntry) -> Verdict:
     limit = max(_TIMING_FLOOR, _TUTORIAL_Z * se)
     return Verdict(abs(delta) <= limit, delta,
                    f"|Δ log10| ≤ {limit:.3g} decades (drift floor {_TIMING_FLOOR}, "
-                   f"{len(now)} vs {len(stored)} rounds, same device)", improved=delta < 0)
+                   f"{len(now)} vs {len(stored)} rounds, same device)",
+                   f"Δ {delta:+.3g} decades, noise limit ±{limit:.3g}", improved=delta < 0)
 
 
 def _timing_figures(measurement: Measurement) -> str:
@@ -161,8 +183,8 @@ class DecadesJudge:
 
     def against_baseline(self, claim: Claim, measurement: Measurement,
                          entry: BaselineEntry) -> Verdict:
-        verdict = _timing_shift(measurement, entry)
-        return Verdict(verdict.ok, verdict.delta, verdict.rule)  # a ratio has no better side
+        verdict = _timing_shift(measurement, entry)  # a ratio has no better side: DRIFT
+        return Verdict(verdict.ok, verdict.delta, verdict.rule, directional=False)
 
     def stored_values(self, measurement: Measurement) -> tuple[Any, ...]:
         return tuple(measurement.details["values"])

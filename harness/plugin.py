@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import logging
 import os
 import shlex
 import shutil
@@ -28,10 +29,11 @@ from harness.runlog import RunLog, RunLogError, result_key
 
 if TYPE_CHECKING:  # the real imports happen lazily, when a claim runs
     from harness.environment import Environment
-    from harness.evaluate import RunSettings
+    from harness.evaluate import RunSettings, UpdateMode
     from harness.measures.context import MeasureContext
     from harness.report import RunRecord
     from harness.results import ClaimResult
+    from harness.training.runner import RecipeRun
 
 MARKERS = {
     "fast": "runs in the fast profile (CI, CPU, minutes, offline data)",
@@ -223,22 +225,26 @@ class HarnessState:
 
     @functools.cached_property
     def environment(self) -> Environment:
-        from harness.devices import enable_memory_growth
         from harness.environment import current_environment
 
-        enable_memory_growth()
         return current_environment(str(self.config.rootpath))
+
+    def update_mode(self) -> UpdateMode:
+        """Which baselines this session writes."""
+        from harness.evaluate import UpdateMode
+
+        option = self.config.getoption
+        return (UpdateMode.ALL if option("--regen-baselines") else
+                UpdateMode.MISSING_OR_FAILING if option("--update-baselines") else
+                UpdateMode.OFF)
 
     def settings(self, case: ClaimCase) -> RunSettings:
         """How this session treats a claim's baselines (--smoke leaves structure claims be:
         they are exact and cheap at any scale)."""
-        from harness.evaluate import RunSettings, UpdateMode
+        from harness.evaluate import RunSettings
 
         option = self.config.getoption
-        update = (UpdateMode.ALL if option("--regen-baselines") else
-                  UpdateMode.MISSING_OR_FAILING if option("--update-baselines") else
-                  UpdateMode.OFF)
-        return RunSettings(profile=case.profile, update=update,
+        return RunSettings(profile=case.profile, update=self.update_mode(),
                            reason=option("--baseline-reason"),
                            smoke=option("--smoke") and case.claim.group != "structure")
 
@@ -316,19 +322,27 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         state.determinism = _probe(state)
     runlog = state.runlog
     meta = _finish_meta(state) if runlog else {}
+    recipe_runs = _recipe_runs(state)
     run = RunRecord(run_id=runlog.run_id if runlog else state.started.strftime("%Y%m%dT%H%M%SZ"),
                     started=meta.get("started", state.started.isoformat(timespec="seconds")),
                     duration_s=round(time.perf_counter() - state.clock, 1),
                     command=state.command,
                     environment=state.environment.as_dict(), results=state.run_results(),
                     unused_baselines=_unused_baselines(state),
-                    training=_training_summaries(state), determinism=state.determinism)
+                    training=[recipe_run.summary() for recipe_run in recipe_runs],
+                    determinism=state.determinism)
+    run.figures = _figures(run, recipe_runs, state.reports_dir / "figures")
     try:
         state.report_paths = write_reports(run, state.reports_dir)
         from harness.benchmarks import save_benchmark_json
+        from harness.evaluate import UpdateMode
 
         state.benchmark_json = save_benchmark_json(
             session.config, state.reports_dir / "runs" / run.run_id / "benchmarks.json")
+        if state.update_mode() is not UpdateMode.OFF:
+            from harness.review import write_review
+
+            state.report_paths.append(write_review(run, state.reports_dir))
     except OSError as error:
         state.report_error = (f"could not write the report to {state.reports_dir} ({error}); "
                               f"make it writable or pass --reports-dir")
@@ -340,11 +354,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 def _probe(state: HarnessState) -> dict:
     """The determinism probe on the cheapest recipe this session trained, or why not."""
     from harness.determinism import cheapest, probe
-    from harness.training.runner import RecipeRun
 
-    runs = ([run for run in state.context.memoized("recipe") if isinstance(run, RecipeRun)]
-            if "context" in state.__dict__ else [])
-    run = cheapest(runs)
+    run = cheapest(_recipe_runs(state))
     if run is None:
         return {"error": "no recipe was trained in this session, nothing to probe"}
     try:
@@ -354,13 +365,13 @@ def _probe(state: HarnessState) -> dict:
                          f"{type(error).__name__}: {error}".splitlines()[0]}
 
 
-def _training_summaries(state: HarnessState) -> list[dict]:
+def _recipe_runs(state: HarnessState) -> list[RecipeRun]:
+    """The recipes this session trained (a recipe that failed to train is not one)."""
     if "context" not in state.__dict__:
         return []
     from harness.training.runner import RecipeRun
 
-    return [run.summary() for run in state.context.memoized("recipe")
-            if isinstance(run, RecipeRun)]
+    return [run for run in state.context.memoized("recipe") if isinstance(run, RecipeRun)]
 
 
 def _finish_meta(state: HarnessState) -> dict:
@@ -377,6 +388,18 @@ def _finish_meta(state: HarnessState) -> dict:
         state.stream_error = state.stream_error or f"could not update the run metadata: {error}"
         return {}
     return meta
+
+
+def _figures(run: RunRecord, recipe_runs: list, directory: Path) -> list[dict[str, str]]:
+    """The report's figures; drawing them must never cost the report itself."""
+    try:
+        from harness.plots import write_figures
+
+        return [figure.as_json() for figure in write_figures(run, recipe_runs, directory)]
+    except Exception as error:
+        logging.getLogger(__name__).warning("figures not drawn: %s: %s",
+                                            type(error).__name__, error)
+        return []
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -406,3 +429,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"report: {path}")
     if state.benchmark_json:
         terminalreporter.write_line(f"pytest-benchmark JSON: {state.benchmark_json}")
+    if run.figures:
+        terminalreporter.write_line(f"figures: {len(run.figures)} in {state.reports_dir}/figures")
+    for path in state.report_paths[4:]:
+        terminalreporter.write_line(f"baseline review: {path}")

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,11 @@ from harness.results import ClaimResult, Status
 
 SCHEMA = 1
 _STATUS_ORDER = list(Status)
-_MARK = {Status.PASS: "✅", Status.FAIL: "❌", Status.REGRESSED: "📉", Status.IMPROVED: "📈",
-         Status.PROXY: "🧪", Status.NEW: "🆕",
-         Status.NOT_COMPARABLE: "⚠️", Status.SKIPPED: "⏭️", Status.SMOKE: "💨", Status.ERROR: "💥"}
+_ATTENTION_ORDER = [Status.ERROR, Status.FAIL, Status.REGRESSED, Status.NOT_COMPARABLE,
+                    Status.NEW, Status.IMPROVED, Status.DRIFT, Status.SKIPPED, *_STATUS_ORDER]
+MARK = {Status.PASS: "✅", Status.FAIL: "❌", Status.REGRESSED: "📉", Status.IMPROVED: "📈",
+        Status.DRIFT: "〰️", Status.PROXY: "🧪", Status.NEW: "🆕",
+        Status.NOT_COMPARABLE: "⚠️", Status.SKIPPED: "⏭️", Status.ERROR: "💥", Status.SMOKE: "💨"}
 
 
 @dataclass
@@ -38,6 +41,7 @@ class RunRecord:
     unused_baselines: list[str] = field(default_factory=list)
     training: list[dict[str, Any]] = field(default_factory=list)  # one entry per trained recipe
     determinism: dict[str, Any] | None = None  # --determinism-probe's result
+    figures: list[dict[str, str]] = field(default_factory=list)  # harness.plots.FigureEntry
 
     def counts(self) -> Counter[Status]:
         return Counter(result.status for result in self.results)
@@ -57,7 +61,36 @@ class RunRecord:
                 "data_sources": data_sources(self.results),
                 "results": [result.as_json() for result in self.results],
                 "unused_baselines": self.unused_baselines, "training": self.training,
-                "determinism": self.determinism}
+                "figures": self.figures, "determinism": self.determinism}
+
+
+def result_from_json(data: Mapping[str, Any]) -> ClaimResult:
+    """A result read back from a JSON report; fields this version does not know are dropped."""
+    known = {f.name for f in fields(ClaimResult)}
+    return ClaimResult(**{**{k: v for k, v in data.items() if k in known},
+                          "status": Status(data["status"])})
+
+
+def read_run(path: Path | str) -> RunRecord:
+    """A run read back from its JSON report: the file, or a folder holding ``latest.json``,
+    ``report.json`` or a single ``*.json``."""
+    path = Path(path)
+    if path.is_dir():
+        candidates = [path / "latest.json", path / "report.json"]
+        found = [c for c in candidates if c.is_file()] or sorted(path.glob("*.json"))
+        if len(found) != 1 and not (found and found[0] in candidates):
+            raise FileNotFoundError(f"{path}: expected latest.json, report.json or one *.json, "
+                                    f"found {len(found)}")
+        path = found[0]
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return RunRecord(run_id=document["run_id"], started=document["started"],
+                     duration_s=document["duration_s"], command=document["command"],
+                     environment=document["environment"],
+                     results=[result_from_json(r) for r in document["results"]],
+                     unused_baselines=document.get("unused_baselines", []),
+                     training=document.get("training", []),
+                     figures=document.get("figures", []),
+                     determinism=document.get("determinism"))
 
 
 def data_sources(results: Iterable[ClaimResult]) -> list[str]:
@@ -113,44 +146,94 @@ def _table(rows: Sequence[dict[str, str]]) -> str:
     return pd.DataFrame(rows).to_markdown(index=False)
 
 
+SAME = "= tutorial"
+
+
 def _tutorial_table(results: Sequence[ClaimResult]) -> str:
     def value(result: ClaimResult, item: Any) -> str:
         return _cell(format_value(item, shape=result.kind in SHAPE_KINDS))
+
+    def same(result: ClaimResult, item: Any) -> str:  # agreement reads at a glance
+        return SAME if item is not None and item == result.expected else value(result, item)
 
     rows = [{
         "claim": f"`{result.claim_id.split('/', 1)[1]}`",
         "what the tutorial says": _cell(_quote(result.quote)),
         "tutorial": value(result, result.expected),
-        "baseline": value(result, result.baseline),
-        "measured": value(result, result.measured),
+        "baseline": same(result, result.baseline),
+        "measured": same(result, result.measured),
         "Δ": _cell(format_value(result.delta_baseline if result.delta_baseline is not None
                                  else result.delta_expected)),
-        "status": f"{_MARK[result.status]} {result.status.value}",
+        "status": f"{MARK[result.status]} {result.status.value}",
     } for result in results]
     return _table(rows)
 
 
-def render_markdown(run: RunRecord) -> str:
-    """The human report: summary, legend, one table per tutorial, problems, environment."""
+def _figure_lines(figures: Sequence[Mapping[str, str]], prefix: str) -> list[str]:
+    """A tutorial's figures: the claim plots in the open, each recipe's figures folded."""
+    lines: list[str] = []
+    groups: dict[str, list[Mapping[str, str]]] = {}
+    for figure in figures:
+        groups.setdefault(figure["group"], []).append(figure)
+    for group, members in groups.items():
+        images = [f"![{f['caption']}]({prefix}{f['path']})" for f in members]
+        if group == "claims":
+            lines += [*images, ""]
+            continue
+        lines += [f"<details><summary>Figures of <code>{group}</code>: "
+                  f"{', '.join(f['path'].rsplit('-', 1)[-1][:-4] for f in members)}</summary>",
+                  "", *[f"{image}\n" for image in images], "</details>", ""]
+    return lines
+
+
+def _overview(by_tutorial: Mapping[str, Sequence[ClaimResult]]) -> str:
+    """One line per tutorial with its status counts: where to look first."""
+    present = [s for s in _STATUS_ORDER
+               if any(r.status is s for results in by_tutorial.values() for r in results)]
+    rows = []
+    for tutorial, results in sorted(by_tutorial.items()):
+        counts = Counter(result.status for result in results)
+        rows.append({"tutorial": f"[{tutorial}](#{tutorial})", "claims": str(len(results)),
+                     **{f"{MARK[s]} {s.value}": str(counts[s] or "") for s in present}})
+    return _table(rows)
+
+
+def _attention(results: Sequence[ClaimResult]) -> list[str]:
+    """Every claim that needs a look, worst first; claims sharing a status and a message (a
+    data set that is not here) share one line."""
+    grouped: dict[tuple[Status, str], list[str]] = {}
+    for result in sorted((r for r in results if r.status.needs_attention),
+                         key=lambda r: _ATTENTION_ORDER.index(r.status)):
+        grouped.setdefault((result.status, result.message), []).append(result.claim_id)
+    if not grouped:
+        return []
+    lines = ["## What needs attention", ""]
+    lines += [f"- {MARK[status]} **{status.value}** "
+              f"{', '.join(f'`{claim}`' for claim in claims)}: {message}"
+              for (status, message), claims in grouped.items()]
+    return [*lines, ""]
+
+
+def render_markdown(run: RunRecord, figure_prefix: str = "figures/") -> str:
+    """The human report: summary, legend, one table per tutorial, problems, environment.
+    Figures are linked as ``figure_prefix`` + their path in the figures folder."""
     lines = ["# Tutorial claims report", "",
              f"**{run.summary_line()}** · run `{run.run_id}` · {run.duration_s:.1f} s · "
              f"`{run.command}`", ""]
     by_tutorial: dict[str, list[ClaimResult]] = {}
     for result in run.results:
         by_tutorial.setdefault(result.tutorial, []).append(result)
+    if len(by_tutorial) > 1:
+        lines += [_overview(by_tutorial), ""]
+    lines += _attention(run.results)
     for tutorial, results in sorted(by_tutorial.items()):
         counts = Counter(result.status for result in results)
         tally = ", ".join(f"{counts[s]} {s.value.lower()}" for s in _STATUS_ORDER if counts[s])
         sources = ", ".join(data_sources(results))
         lines += [f"## {tutorial}", "", f"{tally} · data: {sources}", "",
                   _tutorial_table(results), ""]
-    problems = [result for result in run.results
-                if result.status.fails_test or result.status is Status.SKIPPED]
-    if problems:
-        lines += ["## What needs attention", ""]
-        lines += [f"- {_MARK[r.status]} **{r.status.value}** `{r.claim_id}`: {r.message}"
-                  for r in problems]
-        lines.append("")
+        lines += _figure_lines([f for f in run.figures if f["tutorial"] == tutorial],
+                               figure_prefix)
     if run.unused_baselines:
         lines += ["## Baselines no claim uses", "",
                   "Stored values whose claim no longer exists; delete them or restore the claim.",
@@ -171,8 +254,9 @@ def render_markdown(run: RunRecord) -> str:
     lines += determinism_section(run)
     present = [status for status in _STATUS_ORDER if run.counts()[status]]
     lines += ["## Legend", "",
-              _table([{"status": f"{_MARK[s]} {s.value}", "meaning": s.legend} for s in present]),
-              "", "Δ is measured − baseline (measured − tutorial when there is no baseline).", ""]
+              _table([{"status": f"{MARK[s]} {s.value}", "meaning": s.legend} for s in present]),
+              "", f"Δ is measured − baseline (measured − tutorial when there is no baseline); "
+              f"“{SAME}” means the value equals the tutorial's.", ""]
     environment = {**run.environment, "data sources": "; ".join(data_sources(run.results))}
     lines += ["## Environment", "",
               _table([{"field": name, "value": _cell(str(value))}
@@ -195,14 +279,23 @@ def _write_atomically(path: Path, text: str) -> None:
 
 def write_reports(run: RunRecord, directory: Path | str) -> list[Path]:
     """Write latest.md/.json and report.md/.json in the run's folder (``runs/<run_id>/``, where
-    ``harness.runlog`` streams its results); return the paths written."""
+    ``harness.runlog`` streams its results); return the paths written.
+
+    The run's figures, already drawn under ``directory/figures`` (``harness.plots``), are
+    copied to ``runs/<run_id>/figures`` so the run's own report keeps its own.
+    """
     directory = Path(directory)
     history = directory / "runs" / run.run_id
     history.mkdir(parents=True, exist_ok=True)
+    for figure in run.figures:
+        target = history / "figures" / figure["path"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(directory / "figures" / figure["path"], target)
     markdown = render_markdown(run)
+    kept = render_markdown(run, figure_prefix="figures/")
     document = json.dumps(run.as_json(), indent=2, default=str) + "\n"
     paths = [directory / "latest.md", directory / "latest.json",
              history / "report.md", history / "report.json"]
-    for path, text in zip(paths, (markdown, document, markdown, document), strict=True):
+    for path, text in zip(paths, (markdown, document, kept, document), strict=True):
         _write_atomically(path, text)
     return paths

@@ -14,6 +14,7 @@ class Status(StrEnum):
     FAIL = "FAIL"
     REGRESSED = "REGRESSED"
     IMPROVED = "IMPROVED"
+    DRIFT = "DRIFT"
     PROXY = "PROXY"
     NEW = "NEW"
     NOT_COMPARABLE = "NOT-COMPARABLE"
@@ -27,7 +28,13 @@ class Status(StrEnum):
 
     @property
     def fails_test(self) -> bool:
-        return self not in (Status.PASS, Status.PROXY, Status.SKIPPED, Status.SMOKE)
+        return self not in (Status.PASS, Status.PROXY, Status.SKIPPED, Status.DRIFT, Status.SMOKE)
+
+    @property
+    def needs_attention(self) -> bool:
+        """Listed under "what needs attention": every failure, plus drift and skips, which
+        pass the test but deserve a look."""
+        return self.fails_test or self in (Status.DRIFT, Status.SKIPPED)
 
 
 _LEGEND = {
@@ -35,6 +42,9 @@ _LEGEND = {
     Status.FAIL: "the tutorial's claim does not hold",
     Status.REGRESSED: "the value moved the bad way from the stored baseline, beyond noise",
     Status.IMPROVED: "the value moved the good way beyond noise: review and update the baseline",
+    Status.DRIFT: ("the value moved beyond noise from the stored baseline, the tutorial's claim "
+                   "still holds, and neither way is better (an equivalence, a best epoch, a "
+                   "confidence level): not a failure, but look at it"),
     Status.PROXY: "ran on offline proxy data: baseline checked, the tutorial's figure only shown",
     Status.NEW: "no baseline is stored for this environment yet (the message gives the command)",
     Status.NOT_COMPARABLE: "the stored baseline was written for another version of the claim",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,7 +52,9 @@ def _cached(directory: Path, key: str) -> SeedRun | None:
 def _store(directory: Path, key: str, run: SeedRun) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     temporary = directory / f".{key}.tmp"
-    temporary.write_text(json.dumps(asdict(run)), encoding="utf-8")
+    stored = asdict(replace(run, artifacts=None))
+    del stored["artifacts"]  # arrays for the figures stay in memory
+    temporary.write_text(json.dumps(stored), encoding="utf-8")
     os.replace(temporary, directory / f"{key}.json")
 
 
@@ -79,12 +81,13 @@ def train_recipe(recipe: Recipe, dataset: Dataset, train_cache: Path | None,
     from harness.models import build_model
 
     runs = []
-    for seed in recipe.seeds:
+    for index, seed in enumerate(recipe.seeds):
         key = cache_key(recipe, seed, dataset.checksum, environment)
         run = _cached(train_cache, key) if train_cache else None
-        if run is None:
+        if run is None:  # the first seed keeps small arrays for the report's figures
             run = train_seed(recipe, dataset, seed,
-                             lambda: build_model(recipe.tutorial, recipe.model))
+                             lambda: build_model(recipe.tutorial, recipe.model),
+                             keep_artifacts=index == 0)
             if train_cache:
                 _store(train_cache, key, run)
         runs.append(run)

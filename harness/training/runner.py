@@ -4,6 +4,9 @@ Each (recipe, profile, data, seed) trains once per session (``MeasureContext.mem
 every claim that reads it; with ``--train-cache`` the measured metrics (not the weights) are also
 kept on disk under a content hash, so a report can be rebuilt without retraining. Only Keras's
 backend-neutral API is used, so the same code runs under TensorFlow, JAX and torch.
+
+The first seed of a recipe also keeps small in-memory artifacts for the report's figures
+(misclassified samples, confidences, the first conv layer); they never reach a JSON file.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ class SeedRun:
     history: dict[str, list[float]] = field(default_factory=dict)
     fit_seconds: float = 0.0
     total_seconds: float = 0.0
+    # arrays for the figures (see _artifacts); in memory only, never cached or reported
+    artifacts: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -260,8 +265,10 @@ def _check_finite(recipe: Recipe, seed: int, losses: list[float]) -> None:
                 f"the data for NaN or inf and lower the learning rate")
 
 
-def _evaluate(recipe: Recipe, trained: TrainedModel, data: PreparedData) -> dict[str, float]:
-    """Everything the claims read, measured in inference mode (dropout off)."""
+def _evaluate(recipe: Recipe, trained: TrainedModel,
+              data: PreparedData) -> tuple[dict[str, float], np.ndarray]:
+    """Everything the claims read, measured in inference mode (dropout off), and the test set's
+    class probabilities."""
     import keras
 
     model, history = trained.model, trained.history
@@ -296,21 +303,62 @@ def _evaluate(recipe: Recipe, trained: TrainedModel, data: PreparedData) -> dict
         metrics["val_loss_best_epoch"] = float(best + 1)
         metrics["val_loss_rise"] = float(val_loss[-1] - val_loss[best])
         metrics["val_accuracy_best"] = float(max(history.get("val_accuracy", [np.nan])))
-    return metrics
+    return metrics, probabilities
 
 
-def train_seed(recipe: Recipe, dataset: Dataset, seed: int,
-               build: Callable[[], keras.Model]) -> SeedRun:
-    """One seed of a recipe: one model, or a committee of ``recipe.ensemble`` members."""
+_MAX_MISCLASSIFIED = 16
+
+
+def _artifacts(recipe: Recipe, dataset: Dataset, core: keras.Model, data: PreparedData,
+               probabilities: np.ndarray) -> dict[str, Any]:
+    """What the report's model figures need from one trained model: the misclassified test
+    samples, every test prediction's top probability, one right and one wrong sample's class
+    probabilities and, when the model opens with a convolution, its kernels and that layer's
+    activation maps for the first of those samples."""
+    import keras
+
+    labels = data.y_test
+    predicted = probabilities.argmax(axis=1)
+    wrong = np.flatnonzero(predicted != labels)
+    raw = dataset.x_test[:recipe.test_size]
+    images = raw if isinstance(raw, np.ndarray) and raw.ndim >= 3 else None  # not for tokens
+    shown = [int(i) for i in (np.flatnonzero(predicted == labels)[:1].tolist()
+                              + wrong[:1].tolist())]
+    artifacts: dict[str, Any] = {
+        "class_names": list(dataset.class_names),
+        "top_probability": probabilities.max(axis=1), "correct": predicted == labels,
+        "misclassified": {"images": None if images is None else images[wrong[:_MAX_MISCLASSIFIED]],
+                          "true": labels[wrong[:_MAX_MISCLASSIFIED]],
+                          "predicted": predicted[wrong[:_MAX_MISCLASSIFIED]]},
+        "samples": [{"index": i, "label": int(labels[i]), "probabilities": probabilities[i],
+                     "image": None if images is None else images[i]} for i in shown],
+    }
+    first = core.layers[0] if core.layers else None
+    if isinstance(first, keras.layers.Conv2D) and shown:
+        probe = keras.Model(core.inputs, first.output)
+        artifacts["first_layer"] = {
+            "name": first.name, "kernels": keras.ops.convert_to_numpy(first.kernel),
+            "activations": np.asarray(probe.predict(data.x_test[shown[0]:shown[0] + 1],
+                                                    verbose=0))[0],
+            "sample_index": shown[0]}
+    return artifacts
+
+
+def train_seed(recipe: Recipe, dataset: Dataset, seed: int, build: Callable[[], keras.Model],
+               keep_artifacts: bool = False) -> SeedRun:
+    """One seed of a recipe: one model, or a committee of ``recipe.ensemble`` members (whose
+    artifacts are not kept: no single model stands for the committee)."""
     started = time.perf_counter()
     if recipe.ensemble > 1:
         return _train_committee(recipe, dataset, seed, build, started)
     core = _fresh_model(seed, build)
     data = prepare(recipe, dataset, core)
     trained = _train_one(recipe, data, seed, core)
-    metrics = _evaluate(recipe, trained, data)
+    metrics, probabilities = _evaluate(recipe, trained, data)
+    artifacts = (_artifacts(recipe, dataset, core, data, probabilities) if keep_artifacts
+                 else None)
     return SeedRun(seed, metrics, trained.history, trained.fit_seconds,
-                   time.perf_counter() - started)
+                   time.perf_counter() - started, artifacts)
 
 
 def _train_committee(recipe: Recipe, dataset: Dataset, seed: int,
