@@ -50,12 +50,12 @@ def compare(first: SeedRun, second: SeedRun) -> tuple[bool, float]:
 
 def probe(run: RecipeRun, data_dir: Path | None) -> dict[str, Any]:
     """Train the recipe's first seed twice more and compare the two."""
-    from harness.data import resolve_dataset
     from harness.models import build_model
+    from harness.training import dataset_for
     from harness.training.runner import train_seed
 
     recipe, seed = run.recipe, run.recipe.seeds[0]
-    dataset = resolve_dataset(recipe.data, data_dir, num_words=recipe.num_words)
+    dataset = dataset_for(recipe, data_dir)
     started = time.perf_counter()
     first, second = (train_seed(recipe, dataset, seed,
                                 lambda: build_model(recipe.tutorial, recipe.model))
