@@ -331,7 +331,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
                     unused_baselines=_unused_baselines(state),
                     training=[recipe_run.summary() for recipe_run in recipe_runs],
                     determinism=state.determinism)
+    drawing = time.perf_counter()
     run.figures = _figures(run, recipe_runs, state.reports_dir / "figures")
+    run.figures_seconds = round(time.perf_counter() - drawing, 2)
     try:
         state.report_paths = write_reports(run, state.reports_dir)
         from harness.benchmarks import save_benchmark_json

@@ -42,6 +42,7 @@ class RunRecord:
     training: list[dict[str, Any]] = field(default_factory=list)  # one entry per trained recipe
     determinism: dict[str, Any] | None = None  # --determinism-probe's result
     figures: list[dict[str, str]] = field(default_factory=list)  # harness.plots.FigureEntry
+    figures_seconds: float = 0.0  # what drawing them cost
 
     def counts(self) -> Counter[Status]:
         return Counter(result.status for result in self.results)
@@ -61,7 +62,8 @@ class RunRecord:
                 "data_sources": data_sources(self.results),
                 "results": [result.as_json() for result in self.results],
                 "unused_baselines": self.unused_baselines, "training": self.training,
-                "figures": self.figures, "determinism": self.determinism}
+                "figures": self.figures, "figures_seconds": self.figures_seconds,
+                "determinism": self.determinism}
 
 
 def result_from_json(data: Mapping[str, Any]) -> ClaimResult:
@@ -90,6 +92,7 @@ def read_run(path: Path | str) -> RunRecord:
                      unused_baselines=document.get("unused_baselines", []),
                      training=document.get("training", []),
                      figures=document.get("figures", []),
+                     figures_seconds=document.get("figures_seconds", 0.0),
                      determinism=document.get("determinism"))
 
 

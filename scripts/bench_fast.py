@@ -36,9 +36,9 @@ def raw_fit_seconds(training: list[dict]) -> float:
     import keras
 
     from harness.claims import claim_files, load_claims
-    from harness.data import resolve_dataset
     from harness.models import build_model
-    from harness.training.runner import _loss_and_metric, _optimizer, prepare
+    from harness.training import dataset_for
+    from harness.training.runner import prepare
 
     recipes = {}
     for claim in load_claims(claim_files(ROOT / "suites" / "claims")):
@@ -47,14 +47,22 @@ def raw_fit_seconds(training: list[dict]) -> float:
     total = 0.0
     for entry in training:
         recipe = recipes[(entry["tutorial"], entry["recipe"], entry["profile"])]
-        dataset = resolve_dataset(recipe.data, num_words=recipe.num_words)
+        dataset = dataset_for(recipe, None)
         for seed in recipe.seeds:
             for member in range(recipe.ensemble):
                 keras.utils.set_random_seed(seed * 1000 + member if recipe.ensemble > 1 else seed)
                 model = build_model(recipe.tutorial, recipe.model)
                 data = prepare(recipe, dataset, model)
-                loss, metric = _loss_and_metric(recipe)
-                model.compile(optimizer=_optimizer(recipe), loss=loss, metrics=[metric])
+                loss, metric = {"binary_crossentropy_from_logits": (
+                    keras.losses.BinaryCrossentropy(from_logits=True),
+                    keras.metrics.BinaryAccuracy(name="accuracy", threshold=0.0)),
+                }.get(recipe.loss, (recipe.loss, "accuracy"))
+                optimizer = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD,
+                             "rmsprop": keras.optimizers.RMSprop}[recipe.optimizer](
+                    **{name: value for name, value in (("learning_rate", recipe.learning_rate),
+                                                       ("momentum", recipe.momentum))
+                       if value is not None})
+                model.compile(optimizer=optimizer, loss=loss, metrics=[metric])
                 validation = None if data.x_val is None else (data.x_val, data.y_val)
                 started = time.perf_counter()
                 model.fit(data.x_train, data.y_train, batch_size=recipe.batch_size,
@@ -73,7 +81,8 @@ def main() -> int:
     fit = sum(entry["fit_seconds"] for entry in training)
     trained = sum(entry["train_seconds"] for entry in training)
     structure = sum(r["duration_s"] for r in report["results"] if r["group"] == "structure")
-    harness = wall - trained - structure
+    figures = report.get("figures_seconds", 0.0)
+    harness = wall - trained - structure - figures
     print(f"\nfast suite: {wall:.1f} s wall, {len(report['results'])} claims, "
           f"{len(training)} recipes trained")
     print(f"  training : {trained:.1f} s ({fit:.1f} s in model.fit, "
@@ -81,6 +90,8 @@ def main() -> int:
     print(f"  structure: {structure:.1f} s (building models, saving weights, no training)")
     print(f"  harness  : {harness:.1f} s (start-up, claims, data, statistics, baselines, report)"
           f" = {harness / max(fit, 1e-9):.1%} of model.fit")
+    print(f"  figures  : {figures:.1f} s ({len(report.get('figures', []))} PNGs for the report)"
+          f" = {figures / max(fit, 1e-9):.1%} of model.fit")
     if args.raw:
         raw = raw_fit_seconds(training)
         print(f"  raw model.fit of the same recipes: {raw:.1f} s; fit inside the harness "
