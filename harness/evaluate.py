@@ -101,8 +101,7 @@ def _judge(claim: Claim, ctx: MeasureContext, store: BaselineStore, environment:
     judge = JUDGES[claim.spec.judge]
     if claim.spec.judge != "comparator":  # compare, review and plots read these
         result.details["better"] = better_direction(claim)
-        result.details["metric"] = claim.args.get("metric") or (
-            f"{claim.args['a']} − {claim.args['b']}")
+        result.details["metric"] = _metric_name(claim)
 
     key = _baseline_key(claim, settings, environment, measurement)
     result.baseline_file = str(store.path(key))
@@ -141,6 +140,16 @@ def _judge(claim: Claim, ctx: MeasureContext, store: BaselineStore, environment:
         result.details["baseline_rule"] = against_baseline.rule
     result.status, result.message = _verdict(claim, result, against_tutorial, entry, comparable,
                                              against_baseline, update_command)
+
+
+def _metric_name(claim: Claim) -> str:
+    """What a non-structural claim's value is, in a few words, for compare, review and plots."""
+    args = claim.args
+    if claim.kind == "step-time":
+        return f"{args['recipe']} ms per step"
+    if claim.kind == "step-time-ratio":
+        return f"{args['a']} / {args['b']} step time"
+    return args.get("metric") or f"{args['a']} − {args['b']}"
 
 
 def _smoke_message(measurement: Measurement) -> str:
