@@ -178,11 +178,16 @@ def test_failed_write_keeps_the_old_file(store: BaselineStore, monkeypatch: pyte
     with pytest.raises(BaselineFileError) as caught:
         store.put(KEY, "alpha-tut/b", entry(2))
     monkeypatch.undo()
-    assert str(caught.value) == (f"{path}: could not write baseline (No space left on device); "
-                                 f"the previous file is unchanged")
+    _assert_old_file_kept(str(caught.value), path, before)
+    assert store.get(KEY, "alpha-tut/b") is None
+
+
+def _assert_old_file_kept(message: str, path: Path, before: bytes) -> None:
+    """The failed write names the file, and the old file is whole with no temporary left."""
+    assert message == (f"{path}: could not write baseline (No space left on device); "
+                       f"the previous file is unchanged")
     assert path.read_bytes() == before
     assert leftovers(path.parent) == []
-    assert store.get(KEY, "alpha-tut/b") is None
 
 
 class _FullDisk:
@@ -218,10 +223,7 @@ def test_disk_full_in_the_middle_of_the_write_keeps_the_old_file(
     with pytest.raises(BaselineFileError) as caught:
         store.put(KEY, "alpha-tut/b", entry(2))
     monkeypatch.undo()
-    assert str(caught.value) == (f"{path}: could not write baseline (No space left on device); "
-                                 f"the previous file is unchanged")
-    assert path.read_bytes() == before
-    assert leftovers(path.parent) == []
+    _assert_old_file_kept(str(caught.value), path, before)
 
 
 def _write_many(root: str, prefix: str, count: int) -> None:
