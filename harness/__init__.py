@@ -5,10 +5,12 @@ The package is laid out by job:
 - ``claims``       loads and validates the claim files in ``suites/claims/``
 - ``recipes``      the training recipes declared beside the claims, per profile
 - ``kinds``        what each claim kind measures and which environment its baseline depends on
-- ``measures/``    the measurements themselves (structure, training; timing slots in beside)
+- ``measures/``    the measurements themselves (structure, training, step times)
 - ``models/``      the tutorials' models, one module per tutorial
 - ``data/``        data sets: local copies, keras.datasets, offline proxies
-- ``training/``    trains each recipe's seeds once per session
+- ``training/``    trains each recipe's seeds once per session (MobileNet features once too)
+- ``devices``      GPUs: memory growth on, one GPU per pytest-xdist worker
+- ``benchmarks``   pytest-benchmark's JSON kept in the run's folder
 - ``isolation``    ``--isolate``: one recipe's training in a spawned subprocess with a time limit
 - ``determinism``  ``--determinism-probe``: is one seed's training bit-identical here?
 - ``comparators``  exact and approximate comparison of structural values
