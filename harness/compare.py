@@ -69,6 +69,12 @@ def shift(before: ClaimResult, after: ClaimResult) -> Shift:
         return Shift(None, None if before.measured == after.measured else True, "exact")
     if not old_seeds or not new_seeds:
         return Shift(new - old, new != old, "exact")
+    if after.group == "timing":  # per-round log10 step times: the timing judge's rule
+        from harness.judges import timing_shift
+
+        delta, limit = timing_shift(list(new_seeds), list(old_seeds))
+        return Shift(delta, abs(delta) > limit, "log10 step time, drift floor or 3.29 SE",
+                     limit, identical=list(new_seeds) == list(old_seeds))
     floor = 0.0
     n_test = after.details.get("n_test") or before.details.get("n_test")
     if "accuracy" in str(after.details.get("metric", "")) and n_test:
@@ -176,7 +182,7 @@ def _value(result: ClaimResult) -> str:
     text = format_value(result.measured, shape=result.kind in SHAPE_KINDS, limit=4)
     seeds = result.details.get("values")
     if seeds and len(seeds) > 1:
-        text += f" ({len(seeds)} seeds)"
+        text += f" ({len(seeds)} {'rounds' if result.group == 'timing' else 'seeds'})"
     return text.replace("|", "\\|")
 
 

@@ -150,13 +150,17 @@ class PairedJudge:
 _TIMING_FLOOR = 0.15  # decades (×1.4): run-to-run drift of a step time on one machine
 
 
-def _timing_shift(measurement: Measurement, entry: BaselineEntry) -> Verdict:
-    """Step times on one device, in log10 units: beyond noise when today's mean moved more
-    than the larger of the drift floor and z(0.9995) standard errors of both means."""
-    now, stored = list(measurement.details["values"]), list(entry.values)
+def timing_shift(now: list[float], stored: list[float]) -> tuple[float, float]:
+    """Step times of one device in log10 units: (Δ of the means, the largest |Δ| that is still
+    noise: the drift floor or z(0.9995) standard errors of both means, whichever is larger)."""
     delta = float(np.mean(now) - np.mean(stored))
     se = math.sqrt(sample_sd(now) ** 2 / len(now) + sample_sd(stored) ** 2 / len(stored))
-    limit = max(_TIMING_FLOOR, _TUTORIAL_Z * se)
+    return delta, max(_TIMING_FLOOR, _TUTORIAL_Z * se)
+
+
+def _timing_shift(measurement: Measurement, entry: BaselineEntry) -> Verdict:
+    now, stored = list(measurement.details["values"]), list(entry.values)
+    delta, limit = timing_shift(now, stored)
     return Verdict(abs(delta) <= limit, delta,
                    f"|Δ log10| ≤ {limit:.3g} decades (drift floor {_TIMING_FLOOR}, "
                    f"{len(now)} vs {len(stored)} rounds, same device)",

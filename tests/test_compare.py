@@ -168,3 +168,18 @@ def test_bit_identical_seeds_are_within_noise_and_say_so(runs) -> None:
     accuracy = next(line for line in markdown.splitlines()
                     if line.startswith("| `cnn/test-accuracy@fast`"))
     assert "within noise (identical seeds)" in accuracy
+
+
+def test_step_times_move_beyond_noise_only_past_the_timing_drift_floor() -> None:
+    from harness.compare import shift
+
+    def timing(log_ms: list[float]) -> ClaimResult:
+        return replace(trained("convnets-part1/timing/imdb-conv1d-step", log_ms),
+                       kind="step-time", group="timing")
+
+    rounds = [2.0 + 0.001 * index for index in range(20)]
+    assert not shift(timing(rounds), timing([v + 0.05 for v in rounds])).beyond_noise
+    slower = shift(timing(rounds), timing([v + 0.3 for v in rounds]))  # twice as slow
+    assert slower.beyond_noise and slower.delta == pytest.approx(0.3)
+    assert "20 rounds" in render_comparison(compare_runs(
+        run("a", OLD_ENV, [timing(rounds)]), run("b", NEW_ENV, [timing(rounds)])))
