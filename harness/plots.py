@@ -14,10 +14,14 @@ from __future__ import annotations
 
 import logging
 import math
+import multiprocessing
+import os
 import re
 import shutil
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _DPI = 100
+_MAX_WORKERS = 4
 _STATUS_COLOR = {"PASS": "#1a7f37", "FAIL": "#cf222e", "REGRESSED": "#cf222e", "ERROR": "#cf222e",
                  "IMPROVED": "#0969da", "DRIFT": "#9a6700", "NEW": "#9a6700"}
 _TRAIN, _VAL, _BASE, _TODAY, _TUTORIAL, _WRONG = ("#1f77b4", "#ff7f0e", "#7f7f7f", "#1f77b4",
@@ -328,31 +333,32 @@ def _model_figures(recipe_run: RecipeRun) -> list[tuple[str, str, Callable[[Path
     wrong = artifacts["misclassified"]
     figures: list[tuple[str, str, Callable[[Path], Path]]] = [
         ("confidence", f"Top class probability, wrong vs all test predictions ({where})",
-         lambda p: confidence_histogram(p, f"Confidence of predictions: {where}",
-                                        artifacts["top_probability"], artifacts["correct"]))]
+         partial(confidence_histogram, title=f"Confidence of predictions: {where}",
+                 top_probability=artifacts["top_probability"], correct=artifacts["correct"]))]
     if wrong["images"] is not None and len(wrong["images"]):
         figures.append(("misclassified", f"Misclassified test samples ({where})",
-                        lambda p: misclassified(p, f"Misclassified test samples: {where}",
-                                                wrong["images"], wrong["true"],
-                                                wrong["predicted"], names)))
+                        partial(misclassified, title=f"Misclassified test samples: {where}",
+                                images=wrong["images"], true=wrong["true"],
+                                predicted=wrong["predicted"], class_names=names)))
     if artifacts["samples"]:
         figures.append(("probabilities", f"Class probabilities of one right and one wrong "
                                          f"test sample ({where})",
-                        lambda p: class_probabilities(p, f"Class probabilities: {where}",
-                                                      artifacts["samples"], names)))
+                        partial(class_probabilities, title=f"Class probabilities: {where}",
+                                samples=artifacts["samples"], class_names=names)))
     layer = artifacts.get("first_layer")
     if layer:
         image = next((s["image"] for s in artifacts["samples"]
                       if s["index"] == layer["sample_index"]), None)
         figures += [
             ("filters", f"First-layer filters ({layer['name']}, {where})",
-             lambda p: first_layer_filters(p, f"First-layer filters ({layer['name']}): {where}",
-                                           layer["kernels"])),
+             partial(first_layer_filters,
+                     title=f"First-layer filters ({layer['name']}): {where}",
+                     kernels=layer["kernels"])),
             ("activations", f"First-layer activation maps of test #{layer['sample_index']} "
                             f"({where})",
-             lambda p: activation_maps(p, f"First-layer activations, test "
-                                          f"#{layer['sample_index']}: {where}", image,
-                                       layer["activations"]))]
+             partial(activation_maps, title=f"First-layer activations, test "
+                                            f"#{layer['sample_index']}: {where}",
+                     image=image, maps=layer["activations"]))]
     return figures
 
 
@@ -370,26 +376,49 @@ def write_figures(run: RunRecord, recipe_runs: Sequence[RecipeRun],
         planned.append((tutorial, "claims", f"{profile}-claims",
                         f"Trained claims ({profile}): the tutorial's figure, the baseline's "
                         f"seeds and today's seeds",
-                        lambda p, t=tutorial, f=profile, r=results: claim_values(
-                            p, f"{t}: trained claims ({f}), baseline vs today", r)))
+                        partial(claim_values,
+                                title=f"{tutorial}: trained claims ({profile}), baseline vs today",
+                                results=results)))
     recipes = {(r.recipe.tutorial, r.recipe.profile, r.recipe.name): r for r in recipe_runs}
     for (tutorial, profile, recipe), histories in sorted(_histories(run.results).items()):
         group = f"{profile}/{recipe}"
         stem = _slug(f"{profile}-{recipe}")
         planned.append((tutorial, group, f"{stem}-curves",
                         f"Learning curves of {recipe} ({profile}), every seed",
-                        lambda p, t=tutorial, r=recipe, f=profile, h=histories: learning_curves(
-                            p, f"{t}/{r} ({f}): accuracy and loss per epoch", h)))
+                        partial(learning_curves,
+                                title=f"{tutorial}/{recipe} ({profile}): accuracy and loss per "
+                                      "epoch", histories=histories)))
         if (tutorial, profile, recipe) in recipes:
             planned += [(tutorial, group, f"{stem}-{name}", caption, draw) for name, caption, draw
                         in _model_figures(recipes[(tutorial, profile, recipe)])]
-    written: list[FigureEntry] = []
-    for tutorial, group, stem, caption, draw in planned:
-        relative = f"{tutorial}/{stem}.png"
+    drawn = _draw_all([(draw, directory / f"{tutorial}/{stem}.png")
+                       for tutorial, _, stem, _, draw in planned])
+    return [FigureEntry(tutorial, group, caption, f"{tutorial}/{stem}.png")
+            for (tutorial, group, stem, caption, _), ok in zip(planned, drawn, strict=True) if ok]
+
+
+def _draw_one(draw: Callable[[Path], Path], path: Path) -> bool:
+    """Draw one figure; a figure is never worth losing the report over."""
+    try:
+        draw(path)
+    except Exception as error:
+        log.warning("figure %s not drawn: %s: %s", path.name, type(error).__name__, error)
+        return False
+    return True
+
+
+def _draw_all(jobs: list[tuple[Callable[[Path], Path], Path]]) -> list[bool]:
+    """Draw every figure, on as many processes as there are cores (a figure costs 0.2-0.4 s of
+    one core, and the session has nothing else to do by then). Each figure is a module-level
+    function with its data bound (``functools.partial``), so it pickles into a spawned worker;
+    without a pool (one core, or none can start) they are drawn here, one by one."""
+    workers = min(len(jobs), os.cpu_count() or 1, _MAX_WORKERS)
+    if workers > 1:
         try:
-            draw(directory / relative)
-        except Exception as error:  # a figure is never worth losing the report over
-            log.warning("figure %s not drawn: %s: %s", relative, type(error).__name__, error)
-            continue
-        written.append(FigureEntry(tutorial, group, caption, relative))
-    return written
+            context = multiprocessing.get_context("spawn")  # never fork a process holding TF
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                return list(pool.map(_draw_one, *zip(*jobs, strict=True), chunksize=4))
+        except Exception as error:  # the pool itself (start-up, pickling), not a figure
+            log.warning("figures drawn one by one (no worker pool: %s: %s)",
+                        type(error).__name__, error)
+    return [_draw_one(draw, path) for draw, path in jobs]
