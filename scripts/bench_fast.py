@@ -32,13 +32,14 @@ def run_suite(extra: list[str]) -> tuple[float, dict]:
 
 
 def raw_fit_seconds(training: list[dict]) -> float:
-    """The same recipes, seeds and data, trained with nothing but Keras calls."""
+    """The same recipes, seeds and data, timed around a bare ``model.fit`` (no harness
+    callbacks, no evaluation)."""
     import keras
 
     from harness.claims import claim_files, load_claims
     from harness.models import build_model
     from harness.training import dataset_for
-    from harness.training.runner import prepare
+    from harness.training.runner import compile_like, prepare
 
     recipes = {}
     for claim in load_claims(claim_files(ROOT / "suites" / "claims")):
@@ -53,16 +54,7 @@ def raw_fit_seconds(training: list[dict]) -> float:
                 keras.utils.set_random_seed(seed * 1000 + member if recipe.ensemble > 1 else seed)
                 model = build_model(recipe.tutorial, recipe.model)
                 data = prepare(recipe, dataset, model)
-                loss, metric = {"binary_crossentropy_from_logits": (
-                    keras.losses.BinaryCrossentropy(from_logits=True),
-                    keras.metrics.BinaryAccuracy(name="accuracy", threshold=0.0)),
-                }.get(recipe.loss, (recipe.loss, "accuracy"))
-                optimizer = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD,
-                             "rmsprop": keras.optimizers.RMSprop}[recipe.optimizer](
-                    **{name: value for name, value in (("learning_rate", recipe.learning_rate),
-                                                       ("momentum", recipe.momentum))
-                       if value is not None})
-                model.compile(optimizer=optimizer, loss=loss, metrics=[metric])
+                compile_like(recipe, model)
                 validation = None if data.x_val is None else (data.x_val, data.y_val)
                 started = time.perf_counter()
                 model.fit(data.x_train, data.y_train, batch_size=recipe.batch_size,

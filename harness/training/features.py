@@ -7,7 +7,6 @@ weights only, so every seed of every recipe that reads them shares one extractio
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from typing import TYPE_CHECKING
 
@@ -22,7 +21,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("harness.training")
 
-_EXTRACTED: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray, str]] = {}
+_EXTRACTED: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
 _WEIGHTS_USED: dict[tuple[str, ...], str] = {}
 
 
@@ -49,25 +48,24 @@ def load_base(recipe: Recipe) -> tuple[keras.Model, str]:
         return build_model(recipe.tutorial, recipe.features), "random (smoke stand-in)"
 
 
-def extract_features(recipe: Recipe, x_train: np.ndarray, x_test: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray, str]:
+def extract_features(recipe: Recipe, data_checksum: str, x_train: np.ndarray,
+                     x_test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Train and test features from the recipe's frozen base (preprocessed as MobileNet
-    expects: pixels 0-255 to [-1, 1]), and the label of the weights used."""
+    expects: pixels 0-255 to [-1, 1]), extracted once per data set, subset sizes and weights."""
     import keras
 
-    digest = hashlib.sha256()
-    for images in (x_train, x_test):
-        digest.update(np.ascontiguousarray(images).tobytes())
-    key = (recipe.tutorial, str(recipe.features), str(recipe.feature_weights), recipe.profile,
-           digest.hexdigest())
+    weights_key = (recipe.tutorial, str(recipe.features), str(recipe.feature_weights),
+                   recipe.profile)
+    key = (*weights_key, data_checksum, str(len(x_train)), str(len(x_test)))
     if key not in _EXTRACTED:
-        base, weights = load_base(recipe)
+        base, _WEIGHTS_USED[weights_key] = load_base(recipe)
         preprocess = keras.applications.mobilenet.preprocess_input
-        train, test = (np.asarray(base.predict(preprocess(np.asarray(x, dtype="float32")),
-                                               batch_size=32, verbose=0))
-                       for x in (x_train, x_test))
-        _EXTRACTED[key] = (train, test, weights)
-        _WEIGHTS_USED[key[:4]] = weights
+
+        def features(images: np.ndarray) -> np.ndarray:
+            return np.asarray(base.predict(preprocess(np.asarray(images, dtype="float32")),
+                                           batch_size=32, verbose=0))
+
+        _EXTRACTED[key] = features(x_train), features(x_test)
     return _EXTRACTED[key]
 
 

@@ -117,7 +117,8 @@ def prepare(recipe: Recipe, dataset: Dataset, model: keras.Model) -> PreparedDat
     if recipe.features:  # transfer learning: the head trains on a frozen base's outputs
         from harness.training.features import extract_features
 
-        x_train, x_test, _ = extract_features(recipe, np.asarray(x_train), np.asarray(x_test))
+        x_train, x_test = extract_features(recipe, dataset.checksum, np.asarray(x_train),
+                                           np.asarray(x_test))
     else:
         x_train, x_test = (_shape_inputs(x, input_shape, tokens) for x in (x_train, x_test))
     y_train, y_test = (np.asarray(y).reshape(-1).astype("int32") for y in (y_train, y_test))
