@@ -25,7 +25,7 @@ import pytest
 
 from harness.claims import Claim, ClaimFileError, claim_files, load_claims
 from harness.kinds import GROUPS
-from harness.runlog import RunLog, RunLogError, result_key
+from harness.runlog import RunLog, RunLogError, claim_key, result_key
 
 if TYPE_CHECKING:  # the real imports happen lazily, when a claim runs
     from harness.environment import Environment
@@ -152,6 +152,7 @@ class HarnessState:
             self.reports_dir /= worker
         self.run: RunRecord | None = None
         self.report_paths: list[Path] = []
+        self.review_path: Path | None = None
         self.report_error = ""
         self.benchmark_json: Path | None = None
         self._claims: dict[Path, tuple[list[Claim], list[ClaimFileError]]] = {}
@@ -268,7 +269,7 @@ def verify_claim(request: pytest.FixtureRequest) -> Callable[..., None]:
         """``benchmark``: pytest-benchmark's fixture, for timing claims."""
         if isinstance(case, ClaimFileError):
             pytest.fail(str(case), pytrace=False)
-        stored = state.finished.get(f"{case.claim.id}@{case.profile}")
+        stored = state.finished.get(claim_key(case.claim.id, case.profile))
         if stored is not None:  # --resume: judged in an earlier session of this run
             state.results.append(stored)
             _outcome(stored, f"(kept from run {state.runlog.run_id if state.runlog else '?'}) ")
@@ -344,7 +345,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         if state.update_mode() is not UpdateMode.OFF:
             from harness.review import write_review
 
-            state.report_paths.append(write_review(run, state.reports_dir))
+            state.review_path = write_review(run, state.reports_dir)
     except OSError as error:
         state.report_error = (f"could not write the report to {state.reports_dir} ({error}); "
                               f"make it writable or pass --reports-dir")
@@ -433,5 +434,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"pytest-benchmark JSON: {state.benchmark_json}")
     if run.figures:
         terminalreporter.write_line(f"figures: {len(run.figures)} in {state.reports_dir}/figures")
-    for path in state.report_paths[4:]:
-        terminalreporter.write_line(f"baseline review: {path}")
+    if state.review_path:
+        terminalreporter.write_line(f"baseline review: {state.review_path}")

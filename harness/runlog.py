@@ -31,7 +31,12 @@ class RunLogError(RuntimeError):
 
 def result_key(result: ClaimResult) -> str:
     """What identifies a result within a run: the claim and the profile it ran in."""
-    return f"{result.claim_id}@{result.profile}"
+    return claim_key(result.claim_id, result.profile)
+
+
+def claim_key(claim_id: str, profile: str) -> str:
+    """The same key for a claim about to run (``claim@profile``, as its test id ends)."""
+    return f"{claim_id}@{profile}"
 
 
 def _stamp(moment: datetime.datetime) -> str:
