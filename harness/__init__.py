@@ -8,13 +8,15 @@ The package is laid out by job:
 - ``measures/``    the measurements themselves (structure, training, step times)
 - ``models/``      the tutorials' models, one module per tutorial
 - ``data/``        data sets: local copies, keras.datasets, offline proxies
-- ``training/``    trains each recipe's seeds once per session (MobileNet features once too)
+- ``training/``    each (recipe, seed) trained once per session in single-threaded worker
+                   processes (``pool``, ``worker``), shared through the ``SeedBank``
 - ``devices``      GPUs: memory growth on, one GPU per pytest-xdist worker
 - ``benchmarks``   pytest-benchmark's JSON kept in the run's folder
-- ``isolation``    ``--isolate``: one recipe's training in a spawned subprocess with a time limit
 - ``determinism``  ``--determinism-probe``: is one seed's training bit-identical here?
 - ``comparators``  exact and approximate comparison of structural values
-- ``stats``        seed-paired relation tests and baseline shift tests
+- ``stats``        seed-paired relation tests, baseline shift tests, looks and error spending
+- ``calibration``  each trained claim's false-alarm rate and minimal detectable effect
+- ``atomic``       the one atomic file write (unique temporary file, fsync, rename)
 - ``judges``       which comparison each kind uses against the tutorial and the baseline
 - ``baselines``    the stored expected values under ``baselines/``
 - ``environment``  the framework/device fingerprint that keys baselines
@@ -26,7 +28,8 @@ The package is laid out by job:
 - ``compare``      two saved runs side by side, claim by claim (``python -m harness compare``)
 - ``review``       what a baseline regeneration changed, flagged against the tutorial
 - ``plugin``       the pytest plugin that turns claims into test items
-- ``__main__``     the command line: ``compare``, ``claims``, ``review``
+- ``aa``           the A/A self-test: the fast trained claims on shifted seeds, false alarms
+- ``__main__``     the command line: ``compare``, ``claims``, ``review``, ``aa``
 
 Heavy imports (TensorFlow, Keras) happen only inside measurements, so ``pytest --help`` and
 collection stay quick.

@@ -3,8 +3,10 @@
 Baselines are compared with per-seed statistics that tolerate noise. Whether an exact check
 would be sound depends on the machine (CPU kernels are usually repeatable, GPU ones often not),
 so the probe measures it instead of assuming it: it trains the first seed of the cheapest recipe
-the session trained twice more, in this process, and compares every metric and every logged
-epoch value bit for bit. Its cost is two trainings of that one seed, stated in the result.
+the session trained twice more, on the session's own engine, and compares every metric and
+every logged epoch value of the three runs bit for bit (the session's run came from a worker
+that had trained other tasks before: identical values also show that a seed's result does not
+depend on what ran before it). Its cost is two trainings of that one seed.
 """
 
 from __future__ import annotations
@@ -16,8 +18,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
+    from harness.training import SeedBank
     from harness.training.runner import RecipeRun, SeedRun
 
 
@@ -48,21 +49,23 @@ def compare(first: SeedRun, second: SeedRun) -> tuple[bool, float]:
     return identical, largest
 
 
-def probe(run: RecipeRun, data_dir: Path | None) -> dict[str, Any]:
-    """Train the recipe's first seed twice more and compare the two."""
-    from harness.models import build_model
-    from harness.training import dataset_for
-    from harness.training.runner import train_seed
+def probe(run: RecipeRun, bank: SeedBank) -> dict[str, Any]:
+    """Train the recipe's first seed twice more, on the session's engine (the same kind of
+    process, thread count and determinism settings as the session's own training), and
+    compare all three runs."""
+    from harness.training.pool import Job
+    from harness.training.worker import SeedTask, run_task
 
-    recipe, seed = run.recipe, run.recipe.seeds[0]
-    dataset = dataset_for(recipe, data_dir)
+    recipe, session_run = run.recipe, run.runs[0]
+    task = SeedTask(recipe, session_run.seed, bank.data, run.data_checksum)
     started = time.perf_counter()
-    first, second = (train_seed(recipe, dataset, seed,
-                                lambda: build_model(recipe.tutorial, recipe.model))
-                     for _ in range(2))
+    futures = [bank.engine.submit(Job(run_task, (task,), task.describe())) for _ in range(2)]
+    first, second = (future.result() for future in futures)
     identical, largest = compare(first, second)
+    with_session, largest_session = compare(session_run, first)
     return {"recipe": f"{recipe.tutorial}/{recipe.name}", "profile": recipe.profile,
-            "seed": seed, "bit_identical": identical, "max_abs_diff": largest,
+            "seed": session_run.seed, "bit_identical": identical and with_session,
+            "max_abs_diff": max(largest, largest_session),
             "seconds": round(time.perf_counter() - started, 2)}
 
 

@@ -75,14 +75,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--resume", default=None, metavar="RUN_ID",
                     help="continue the run in <reports>/runs/RUN_ID: claims with a stored "
                          "result keep it, the others run, and the report covers them all")
-    group.addoption("--isolate", action="store_true",
-                    help="train each recipe in a spawned subprocess: a crash, an out-of-memory "
-                         "or a timeout becomes an ERROR of the claims reading it")
+    group.addoption("--workers", type=int, default=None, metavar="N",
+                    help="train (recipe, seed) tasks in N single-threaded worker processes "
+                         "(default: one per CPU core; 0 trains in the pytest process). A crash "
+                         "or an out-of-memory kill of a worker is an ERROR of the claims "
+                         "reading its recipe, and the session goes on")
+    group.addoption("--task-timeout", type=float, default=None, metavar="SECONDS",
+                    help="wall-clock limit of one (recipe, seed) training in a worker; an "
+                         "overrun is that recipe's ERROR (default: none)")
     group.addoption("--determinism-probe", action="store_true",
                     help="at the end, train the first seed of the cheapest trained recipe twice "
-                         "and report whether the results are bit-identical on this machine")
-    group.addoption("--isolate-timeout", type=float, default=3600.0, metavar="SECONDS",
-                    help="wall-clock limit per recipe with --isolate (default 3600)")
+                         "more and report whether all three are bit-identical on this machine")
+    group.addoption("--fast-data", choices=("proxy", "real"), default="proxy",
+                    help="data of the fast profile: the offline proxies (default, hermetic: "
+                         "whatever --data-dir or the Keras cache hold) or the real data sets "
+                         "(opt-in; level claims then show the tutorial's figure, unjudged)")
+    group.addoption("--seed-offset", type=int, default=0, metavar="K",
+                    help="train every recipe on its check seeds shifted by K: another machine's "
+                         "draw on this one, the A/A self-test (python -m harness aa)")
+    group.addoption("--max-seeds", type=int, default=None, metavar="N",
+                    help="most seeds a borderline verdict may train (default: 8 in the fast "
+                         "profile, the recipe's own list in the full profile)")
+    group.addoption("--baseline-seeds", type=int, default=8, metavar="N",
+                    help="seeds a baseline write trains per recipe (default 8, at least 3); "
+                         "the check seeds are never among them")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -91,7 +107,25 @@ def pytest_configure(config: pytest.Config) -> None:
     pin_worker_to_gpu()  # before any framework starts: one GPU per xdist worker
     for name, description in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {description}")
+    if config.getoption("--baseline-seeds") < 3:
+        raise pytest.UsageError("--baseline-seeds must be at least 3: a baseline's spread is "
+                                "what its rule's noise scale comes from")
     config.stash[_STATE] = HarnessState(config)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start training every selected trained claim's first-look seeds at once, in claim order,
+    so the workers are busy while the session judges the claims one by one."""
+    state: HarnessState = session.config.stash[_STATE]
+    if session.config.option.collectonly:
+        return
+    cases = [item.callspec.params.get("claim") for item in session.items
+             if hasattr(item, "callspec")]
+    trained = [case for case in cases if isinstance(case, ClaimCase)
+               and case.claim.group == "training"
+               and claim_key(case.claim.id, case.profile) not in state.finished]
+    if trained:
+        state.prefetch(trained)
 
 
 @dataclass(frozen=True)
@@ -192,6 +226,24 @@ class HarnessState:
                                  f"({error}); this run cannot be resumed; make the folder "
                                  f"writable or pass --reports-dir")
 
+    def prefetch(self, cases: list[ClaimCase]) -> None:
+        """Submit the seeds these trained claims read first (the baseline seeds when every
+        baseline is being rewritten)."""
+        from harness.evaluate import UpdateMode
+        from harness.measures.training import recipes_of
+
+        context = self.context
+        rewriting = self.update_mode() is UpdateMode.ALL
+        for case in cases:
+            view = context.for_profile(case.profile)
+            view = view.baseline_view() if rewriting else view
+            for recipe in recipes_of(case.claim, case.profile):
+                recipe = recipe.for_smoke() if context.smoke else recipe
+                try:
+                    context.bank.request(recipe, view.seeds_for(recipe))
+                except Exception:  # e.g. a missing data set: its claims say so when they run
+                    continue
+
     def run_results(self) -> list[ClaimResult]:
         """The whole run: a resumed run's stored results, then (replacing them) this session's."""
         merged = dict(self.finished)
@@ -214,15 +266,26 @@ class HarnessState:
 
     @functools.cached_property
     def context(self) -> MeasureContext:
-        from harness.measures.context import MeasureContext
+        from harness.measures.context import MeasureContext, SeedPlan
+        from harness.training import InlineEngine, SeedBank
+        from harness.training.pool import WorkerPool
+        from harness.training.worker import DataChoice
 
         option = self.config.getoption
         data_dir, cache = option("--data-dir"), option("--train-cache")
-        return MeasureContext(data_dir=Path(data_dir) if data_dir else None,
-                              train_cache=Path(cache) if cache else None,
-                              environment=self.environment, smoke=option("--smoke"),
-                              isolate_timeout=option("--isolate-timeout") if option("--isolate")
-                              else None)
+        data = DataChoice(Path(data_dir) if data_dir else None, option("--fast-data"))
+        workers = option("--workers")
+        workers = os.cpu_count() or 1 if workers is None else workers
+        engine = (WorkerPool(workers, option("--task-timeout")) if workers > 0 else
+                  InlineEngine())
+        bank = SeedBank(engine, data, self.environment, Path(cache) if cache else None)
+        markexpr = self.config.getoption("markexpr") or ""
+        return MeasureContext(data_dir=data.data_dir, environment=self.environment,
+                              smoke=option("--smoke"), fast_data=data.fast_data, bank=bank,
+                              seeds=SeedPlan(option("--seed-offset"), option("--max-seeds"),
+                                             option("--baseline-seeds")),
+                              real_data_claims=data.fast_data == "real" or (
+                                  "full" in markexpr and "fast" not in markexpr))
 
     @functools.cached_property
     def environment(self) -> Environment:
@@ -313,8 +376,15 @@ def _unused_baselines(state: HarnessState) -> list[str]:
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     state: HarnessState = session.config.stash[_STATE]
-    if "context" in state.__dict__:  # the scratch folder of saved models
-        shutil.rmtree(state.context.scratch, ignore_errors=True)
+    try:
+        _finish(session, state)
+    finally:
+        if "context" in state.__dict__:  # the workers, and the scratch folder of saved models
+            state.context.bank.close()
+            shutil.rmtree(state.context.scratch, ignore_errors=True)
+
+
+def _finish(session: pytest.Session, state: HarnessState) -> None:
     if not state.results:
         return
     from harness.report import RunRecord, write_reports
@@ -362,7 +432,7 @@ def _probe(state: HarnessState) -> dict:
     if run is None:
         return {"error": "no recipe was trained in this session, nothing to probe"}
     try:
-        return probe(run, state.context.data_dir)
+        return probe(run, state.context.bank)
     except Exception as error:  # the probe must not cost the run its report
         return {"error": f"failed on recipe {run.recipe.tutorial}/{run.recipe.name}: "
                          f"{type(error).__name__}: {error}".splitlines()[0]}
@@ -372,9 +442,7 @@ def _recipe_runs(state: HarnessState) -> list[RecipeRun]:
     """The recipes this session trained (a recipe that failed to train is not one)."""
     if "context" not in state.__dict__:
         return []
-    from harness.training.runner import RecipeRun
-
-    return [run for run in state.context.memoized("recipe") if isinstance(run, RecipeRun)]
+    return state.context.bank.recipe_runs()
 
 
 def _finish_meta(state: HarnessState) -> dict:

@@ -63,6 +63,15 @@ class Recipe:
             data.pop(label)
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
+    def check_seeds(self, count: int, offset: int = 0) -> tuple[int, ...]:
+        """The seeds a check run trains when a verdict needs ``count`` of them: the recipe's
+        own list, then the integers after it, all shifted by ``offset`` (``--seed-offset``,
+        the A/A self-test: another offset is another machine's draw)."""
+        listed = [seed + offset for seed in self.seeds]
+        after = max(self.seeds) + 1 + offset
+        extra = range(after, after + max(count - len(listed), 0))
+        return (*listed, *extra)[:count]
+
     def for_smoke(self) -> Recipe:
         """The same code path (model, optimizer, split, augmentation, callbacks, committee) for
         one epoch on a few hundred samples and one seed: proves the wiring, measures nothing."""
@@ -73,6 +82,14 @@ class Recipe:
                        train_size=capped(self.train_size, SMOKE_TRAIN_SIZE),
                        test_size=capped(self.test_size, SMOKE_TEST_SIZE),
                        ensemble=min(self.ensemble, SMOKE_MEMBERS), profile="smoke")
+
+
+BASELINE_SEED_BASE = 10_000  # baseline seeds never meet check seeds: a check is a fresh draw
+
+
+def baseline_seeds(count: int) -> tuple[int, ...]:
+    """The seeds a baseline is written from, the same for every recipe so relations pair."""
+    return tuple(range(BASELINE_SEED_BASE, BASELINE_SEED_BASE + count))
 
 
 SMOKE_TRAIN_SIZE = 128  # --smoke: a few steps on a few hundred samples prove the wiring

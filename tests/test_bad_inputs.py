@@ -60,9 +60,12 @@ CATALOGUE: dict[str, list[str]] = {
     "run killed in the middle (streaming, resume)": [
         "test_crash_resume.py::test_killed_run_resumes_to_the_full_claim_set",
         "test_plugin.py::test_torn_last_line_is_skipped_and_that_claim_runs_again"],
-    "crash, out-of-memory or timeout of a recipe (--isolate)": [
-        "test_isolation.py::test_a_failing_child_is_one_line_naming_the_recipe",
-        "test_isolation.py::test_claims_of_a_timed_out_recipe_are_errors_and_it_runs_once"],
+    "crash, out-of-memory or timeout of a training worker": [
+        "test_pool.py::test_a_failing_job_is_one_line_naming_it",
+        "test_pool.py::test_other_jobs_go_on_when_a_worker_dies",
+        "test_pool.py::test_claims_of_a_timed_out_recipe_are_errors_and_it_trains_once"],
+    "real data in the fast profile without opting in": [
+        "test_hermetic.py::test_the_fast_profile_trains_on_proxies_whatever_the_data_folder"],
 }
 ENVIRONMENT = Environment(keras="3.0.0", backend="fake", backend_version="0.0",
                           tensorflow="absent", python="3.11", device_class="cpu",
@@ -94,13 +97,10 @@ def evaluate(claim: Claim, context: MeasureContext, tmp_path: Path):
                           RunSettings(profile="fast"), "-")
 
 
-def test_nan_loss_is_an_error_of_its_claims(tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_nan_loss_is_an_error_of_its_claims(tmp_path: Path) -> None:
     """SGD at a learning rate of 1e30 overflows the weights: the loss is NaN in the first epoch.
     Training stops there and both claims reading the recipe say so, instead of a chance-level
     accuracy that would look like a regression."""
-    digits = harness.data.proxy_dataset("mnist")
-    monkeypatch.setattr(harness.data, "resolve_dataset", lambda *args, **kwargs: digits)
     context = MeasureContext(environment=ENVIRONMENT)
     for claim_id in ("mnist-intro/cnn/test-accuracy", "mnist-intro/cnn/test-loss"):
         result = evaluate(tiny(claim_id, optimizer="sgd", learning_rate=1e30), context, tmp_path)
@@ -137,7 +137,8 @@ def test_unknown_recipe_names_file_claim_and_recipes(tmp_path: Path) -> None:
 
 
 def test_broken_data_dir_is_an_error_of_the_claims_reading_it(tmp_path: Path) -> None:
-    """A truncated file in --data-dir is named in the claim's ERROR; no proxy stands in."""
+    """With real data opted in (--fast-data real), a truncated file in --data-dir is named in
+    the claim's ERROR; no proxy stands in."""
     folder = tmp_path / "data" / "mnist"
     folder.mkdir(parents=True)
     for stem in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
@@ -145,7 +146,8 @@ def test_broken_data_dir_is_an_error_of_the_claims_reading_it(tmp_path: Path) ->
         (folder / f"{stem}.gz").write_bytes(gzip.compress(b"\x00\x00\x08\x01" + bytes(8))[:-9])
     harness.data.clear_cache(keep_proxies=True)
     result = evaluate(tiny("mnist-intro/cnn/test-accuracy"),
-                      MeasureContext(data_dir=tmp_path / "data", environment=ENVIRONMENT), tmp_path)
+                      MeasureContext(data_dir=tmp_path / "data", environment=ENVIRONMENT,
+                                     fast_data="real"), tmp_path)
     assert result.status is Status.ERROR
     assert result.message.startswith("measurement failed: DataSourceError: ")
     assert "-ubyte.gz" in result.message and str(folder) in result.message

@@ -2,9 +2,11 @@
 
 A throw-away project (its claim file is named ``mnist-intro`` to use that tutorial's models)
 holds two structure claims and two trained claims on two tiny recipes (one seed, one epoch, 200
-offline digits). The first session runs in a subprocess whose second ``fit`` pauses after one
-batch; the test kills it there with SIGKILL, then resumes the run and checks that it ends with
-every claim an uninterrupted run reports, the finished ones kept exactly as stored.
+offline digits). The first session runs in a subprocess, training in its own process
+(``--workers 0``, so that the conftest's patched ``fit`` is the one that runs), whose second
+``fit`` pauses after one batch; the test kills it there with SIGKILL, then resumes the run and
+checks that it ends with every claim an uninterrupted run reports, the finished ones kept
+exactly as stored.
 """
 
 from __future__ import annotations
@@ -111,8 +113,9 @@ def _pytest(root: Path, *args: str, **env: str) -> subprocess.Popen:
     environment = {**os.environ, "PYTHONPATH": str(REPO), "CUDA_VISIBLE_DEVICES": "",
                    "TF_CPP_MIN_LOG_LEVEL": "3", **env}
     return subprocess.Popen([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                             *args], cwd=root, env=environment, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+                             "--workers", "0", "--max-seeds", "1", *args], cwd=root,
+                            env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
 
 
 def _lines(path: Path) -> list[dict]:

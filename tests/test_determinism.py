@@ -8,13 +8,18 @@ from pathlib import Path
 
 import pytest
 
-import harness.data
 from harness.claims import claim_files, load_claims
 from harness.determinism import cheapest, compare, describe, probe
+from harness.environment import Environment
 from harness.report import RunRecord, render_markdown
+from harness.training import InlineEngine, SeedBank
 from harness.training.runner import RecipeRun, SeedRun
+from harness.training.worker import DataChoice
 
 pytestmark = pytest.mark.fast
+ENVIRONMENT = Environment(keras="3.0.0", backend="fake", backend_version="0.0",
+                          tensorflow="absent", python="3.11", device_class="cpu",
+                          device="test cpu", platform="Test", git_commit="0")
 
 
 def seed_run(accuracy: float, seconds: float = 1.0) -> SeedRun:
@@ -58,18 +63,17 @@ def test_the_report_has_the_line_and_the_json_the_fields() -> None:
     assert "## Determinism" not in render_markdown(run)
 
 
-def test_probe_trains_the_first_seed_of_the_cheapest_recipe_twice(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    digits = harness.data.proxy_dataset("mnist")
-    monkeypatch.setattr(harness.data, "resolve_dataset", lambda *args, **kwargs: digits)
+def test_probe_trains_the_first_seed_of_the_cheapest_recipe_twice() -> None:
     claims = load_claims(claim_files(Path(__file__).parent.parent / "suites" / "claims"))
     recipe = next(c for c in claims if c.id == "mnist-intro/cnn/test-accuracy").recipes[
         ("cnn", "fast")]
     small = dataclasses.replace(recipe, seeds=(4, 5), epochs=1, train_size=64, test_size=32)
-    runs = [RecipeRun(recipe, "proxy", "c", "", [seed_run(0.5, seconds=9.0)]),
-            RecipeRun(small, "proxy", "c", "", [seed_run(0.5, seconds=2.0)])]
+    bank = SeedBank(InlineEngine(), DataChoice(), ENVIRONMENT)
+    checksum = bank.dataset(small).checksum
+    runs = [RecipeRun(recipe, "proxy", checksum, "", [seed_run(0.5, seconds=1e9)]),
+            bank.run(small, (4, 5))]
     assert cheapest(runs) is runs[1]
-    result = probe(runs[1], None)
+    result = probe(runs[1], bank)
     assert {key: result[key] for key in ("recipe", "profile", "seed")} == {
         "recipe": "mnist-intro/cnn", "profile": "fast", "seed": 4}
     assert isinstance(result["bit_identical"], bool)

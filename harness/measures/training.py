@@ -12,18 +12,27 @@ from harness.measures.context import MeasureContext, Measurement
 
 if TYPE_CHECKING:
     from harness.claims import Claim
+    from harness.recipes import Recipe
     from harness.training.runner import RecipeRun
 
 
-def _run(claim: Claim, ctx: MeasureContext, recipe_name: str) -> RecipeRun:
-    from harness.training import run_recipe
+def recipes_of(claim: Claim, profile: str) -> list[Recipe]:
+    """The recipes a trained claim reads in a profile."""
+    names = [str(claim.args[side]).partition(".")[0] for side in ("recipe", "a", "b")
+             if isinstance(claim.args.get(side), str)]
+    return [claim.recipes[(name, profile)] for name in dict.fromkeys(names)
+            if (name, profile) in claim.recipes]
 
+
+def _run(claim: Claim, ctx: MeasureContext, recipe_name: str) -> RecipeRun:
     recipe = claim.recipes[(recipe_name, ctx.profile)]
-    return run_recipe(recipe.for_smoke() if ctx.smoke else recipe, ctx, ctx.environment)
+    recipe = recipe.for_smoke() if ctx.smoke else recipe
+    return ctx.bank.run(recipe, ctx.seeds_for(recipe))
 
 
 def _provenance(run: RecipeRun) -> dict[str, Any]:
-    return {"recipe": run.recipe.name, "seeds": [r.seed for r in run.runs],
+    return {"recipe": run.recipe.name, "profile": run.recipe.profile,
+            "seeds": [r.seed for r in run.runs],
             "data": run.data_description, "n_test": run.runs[0].metrics.get("n_test"),
             "fit_seconds": [round(r.fit_seconds, 3) for r in run.runs],
             "train_seconds": [round(r.total_seconds, 3) for r in run.runs],

@@ -1,25 +1,67 @@
-"""Training: run a recipe's seeds once per session (optionally in a subprocess of its own, and
-optionally cached on disk by content hash)."""
+"""Training: every (recipe, seed) of a session trained once, in worker processes, and shared.
+
+The ``SeedBank`` is the session's one place for trained seeds. A claim asks it for a recipe's
+runs on some seeds; seeds it has not seen are submitted to the engine (a ``WorkerPool`` of
+single-threaded processes, or this process with ``InlineEngine``), seeds it has are reused, so
+a verdict that asks for more seeds trains only the new ones. With ``--train-cache`` the
+measured metrics are also kept on disk by content hash.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
+from concurrent.futures import Future
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from harness.errors import TrainingFailed
+from harness.atomic import write_text_atomically
 from harness.recipes import Recipe
-from harness.training.runner import RecipeRun, SeedRun, train_seed
+from harness.training.pool import Job
+from harness.training.runner import RecipeRun, SeedRun
+from harness.training.worker import DataChoice, SeedTask, run_task
 
 if TYPE_CHECKING:
     from harness.data import Dataset
     from harness.environment import Environment
-    from harness.measures.context import MeasureContext
 
 _CODE_FILES = ("training/runner.py", "recipes.py")
+
+
+class Engine(Protocol):
+    """Where jobs run."""
+
+    def submit(self, job: Job) -> Future: ...
+
+    def close(self) -> None: ...
+
+
+class _Deferred(Future):
+    """A job of the inline engine: it runs in this process when its result is first asked
+    for, so submitting ahead (the session's prefetch) costs nothing until a claim needs it."""
+
+    def __init__(self, job: Job) -> None:
+        super().__init__()
+        self._job = job
+
+    def result(self, timeout: float | None = None) -> object:
+        if not self.done():
+            try:
+                self.set_result(self._job.target(*self._job.args))
+            except Exception as error:
+                self.set_exception(error)
+        return super().result(timeout)
+
+
+class InlineEngine:
+    """Run each job in this process, when its result is needed (tests, and ``--workers 0``)."""
+
+    def submit(self, job: Job) -> Future:
+        return _Deferred(job)
+
+    def close(self) -> None:
+        pass
 
 
 def _code_hash(recipe: Recipe) -> str:
@@ -50,73 +92,115 @@ def _cached(directory: Path, key: str) -> SeedRun | None:
 
 
 def _store(directory: Path, key: str, run: SeedRun) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
-    temporary = directory / f".{key}.tmp"
     stored = asdict(replace(run, artifacts=None))
     del stored["artifacts"]  # arrays for the figures stay in memory
-    temporary.write_text(json.dumps(stored), encoding="utf-8")
-    os.replace(temporary, directory / f"{key}.json")
+    write_text_atomically(directory / f"{key}.json", json.dumps(stored))
 
 
-def dataset_for(recipe: Recipe, data_dir: Path | None) -> Dataset:
-    """The data a recipe trains on (memoised): the full profile states the tutorials' figures,
-    so it runs on the real data set or is skipped with the fix; the fast profile falls back to
-    the offline proxies; a smoke run also takes a stand-in where a data set has no proxy."""
-    from harness.data import load_real_dataset, resolve_dataset, smoke_dataset
+def dataset_for(recipe: Recipe, data: DataChoice) -> Dataset:
+    """The data a recipe trains on (memoised by the data layer).
+
+    The full profile states the tutorials' figures, so it runs on the real data set or is
+    skipped with the fix. The fast profile and ``--smoke`` are hermetic: the offline proxies,
+    whatever a data folder or the Keras cache holds, unless ``--fast-data real`` opts in (then
+    the real data set, or skipped with the fix). A smoke run takes a generated stand-in where a
+    data set has no proxy (cats vs dogs).
+    """
+    from harness.data import PROXY_SOURCES, load_real_dataset, proxy_dataset, smoke_dataset
     from harness.measures.context import MeasurementSkipped
 
-    if recipe.profile == "full":
-        return load_real_dataset(recipe.data, recipe.num_words, data_dir)
-    try:
-        return resolve_dataset(recipe.data, data_dir, num_words=recipe.num_words)
-    except MeasurementSkipped:
-        if recipe.profile != "smoke":
-            raise
+    if recipe.profile == "full" or data.fast_data == "real":
+        return load_real_dataset(recipe.data, recipe.num_words, data.data_dir)
+    if recipe.data in PROXY_SOURCES:
+        return proxy_dataset(recipe.data, recipe.num_words)
+    if recipe.profile == "smoke":
         return smoke_dataset(recipe.data)
+    raise MeasurementSkipped(f"{recipe.data} has no offline proxy: recipe {recipe.name} runs in "
+                             f"the full profile, or here with --fast-data real and the data set "
+                             f"in --data-dir")
 
 
-def train_recipe(recipe: Recipe, dataset: Dataset, train_cache: Path | None,
-                 environment: Environment) -> RecipeRun:
-    """Every seed of a recipe on one data set, each read from ``train_cache`` when there."""
-    from harness.models import build_model
+class SeedBank:
+    """Every trained seed of a session, keyed by recipe content, data and seed."""
 
-    runs = []
-    for index, seed in enumerate(recipe.seeds):
-        key = cache_key(recipe, seed, dataset.checksum, environment)
-        run = _cached(train_cache, key) if train_cache else None
-        if run is None:  # the first seed keeps small arrays for the report's figures
-            run = train_seed(recipe, dataset, seed,
-                             lambda: build_model(recipe.tutorial, recipe.model),
-                             keep_artifacts=index == 0)
-            if train_cache:
-                _store(train_cache, key, run)
-        runs.append(run)
-    description = dataset.description
-    if recipe.features:
+    def __init__(self, engine: Engine, data: DataChoice, environment: Environment,
+                 train_cache: Path | None = None) -> None:
+        self.engine = engine
+        self.data = data
+        self.environment = environment
+        self.train_cache = train_cache
+        self._datasets: dict[str, Dataset] = {}
+        self._futures: dict[tuple[str, str, int], Future] = {}
+        self._recipes: dict[tuple[str, str], Recipe] = {}  # fingerprint+checksum → recipe
+
+    def dataset(self, recipe: Recipe) -> Dataset:
+        key = f"{recipe.profile}:{recipe.data}:{recipe.num_words}"
+        if key not in self._datasets:
+            self._datasets[key] = dataset_for(recipe, self.data)
+        return self._datasets[key]
+
+    def request(self, recipe: Recipe, seeds: tuple[int, ...]) -> None:
+        """Start training the seeds not yet trained or under way (artifacts for the figures
+        are kept from the first seed ever asked of a recipe)."""
+        dataset = self.dataset(recipe)
+        recipe_key = (recipe.fingerprint(), dataset.checksum)
+        first = recipe_key not in self._recipes
+        self._recipes.setdefault(recipe_key, recipe)
+        for index, seed in enumerate(seeds):
+            key = (*recipe_key, seed)
+            if key not in self._futures:
+                self._futures[key] = self._start(recipe, dataset, seed, first and index == 0)
+
+    def _start(self, recipe: Recipe, dataset: Dataset, seed: int, artifacts: bool) -> Future:
+        key = cache_key(recipe, seed, dataset.checksum, self.environment)
+        if self.train_cache and (stored := _cached(self.train_cache, key)) is not None:
+            future: Future = Future()
+            future.set_result(stored)
+            return future
+        task = SeedTask(recipe, seed, self.data, dataset.checksum, artifacts)
+        future = self.engine.submit(Job(run_task, (task,), task.describe()))
+        if self.train_cache:
+            cache = self.train_cache
+            future.add_done_callback(
+                lambda done: None if done.exception() else _store(cache, key, done.result()))
+        return future
+
+    def run(self, recipe: Recipe, seeds: tuple[int, ...]) -> RecipeRun:
+        """The recipe's runs on exactly these seeds, training what is missing; the first
+        failure among them (``TrainingFailed``) is raised for every claim that reads them."""
+        self.request(recipe, seeds)
+        dataset = self.dataset(recipe)
+        runs = [self._futures[(recipe.fingerprint(), dataset.checksum, seed)].result()
+                for seed in seeds]
+        return RecipeRun(recipe, dataset.source, dataset.checksum, self._describe(recipe, dataset),
+                         runs)
+
+    def _describe(self, recipe: Recipe, dataset: Dataset) -> str:
+        if not recipe.features:
+            return dataset.description
         from harness.training.features import weights_used
 
-        description += f" Inputs: {recipe.features} features ({weights_used(recipe)} weights)."
-    return RecipeRun(recipe, dataset.source, dataset.checksum, description, runs)
+        return (f"{dataset.description} Inputs: {recipe.features} features "
+                f"({weights_used(recipe)} weights).")
+
+    def recipe_runs(self) -> list[RecipeRun]:
+        """Every recipe the session trained, with all its seeds that finished (for the report's
+        training table and figures); recipes whose every seed failed are left out."""
+        grouped: dict[tuple[str, str], list[SeedRun]] = {}
+        for (fingerprint, checksum, _seed), future in self._futures.items():
+            if future.done() and not future.cancelled() and future.exception() is None:
+                grouped.setdefault((fingerprint, checksum), []).append(future.result())
+        runs = []
+        for key, seeds in grouped.items():
+            recipe = self._recipes[key]
+            dataset = self.dataset(recipe)
+            runs.append(RecipeRun(recipe, dataset.source, dataset.checksum,
+                                  self._describe(recipe, dataset), seeds))
+        return runs
+
+    def close(self) -> None:
+        self.engine.close()
 
 
-def run_recipe(recipe: Recipe, ctx: MeasureContext, environment: Environment) -> RecipeRun:
-    """Every seed of a recipe, trained once per session and shared by all its claims; in a
-    subprocess of its own with ``--isolate``. A failure is remembered like a result."""
-    dataset = dataset_for(recipe, ctx.data_dir)
 
-    def attempt() -> RecipeRun | TrainingFailed:
-        try:
-            if ctx.isolate_timeout is not None:
-                from harness.isolation import train_isolated
-
-                return train_isolated(recipe, ctx.data_dir, ctx.train_cache, environment,
-                                      ctx.isolate_timeout)
-            return train_recipe(recipe, dataset, ctx.train_cache, environment)
-        except TrainingFailed as failure:  # its other claims must not train it again
-            return failure
-
-    # keyed by content, not name: two names for the same training share one run
-    outcome = ctx.memo(("recipe", recipe.fingerprint(), recipe.seeds, dataset.checksum), attempt)
-    if isinstance(outcome, TrainingFailed):
-        raise outcome
-    return outcome
+__all__ = ["Engine", "InlineEngine", "SeedBank", "cache_key", "dataset_for"]

@@ -1,5 +1,5 @@
-"""Children for ``test_isolation.py``: a spawned child imports its target by module name, so
-they live here, in a module that imports nothing heavy (the child starts in a fraction of a
+"""Jobs for ``test_pool.py``: a spawned worker imports its target by module name, so
+they live here, in a module that imports nothing heavy (a worker starts in a fraction of a
 second instead of importing the test module's NumPy and harness)."""
 
 from __future__ import annotations

@@ -1,0 +1,225 @@
+"""A pool of spawned training processes that run (recipe, seed) tasks in parallel.
+
+Training on a 2-core CPU with TensorFlow's default threads keeps about 1.2 cores busy; two
+single-threaded processes keep both busy. Each worker is a fresh interpreter (``spawn``, never
+a fork of a process holding the framework's threads) configured by
+``worker.configure_process``. A dispatcher thread hands queued tasks to idle workers, so
+training goes on while the session judges structural claims.
+
+A worker that dies (a segfault in a native kernel, the out-of-memory killer) or overruns the
+task timeout fails only the task it was running, as ``TrainingFailed`` with the cause in one
+line, and is replaced; the other tasks go on.
+"""
+
+from __future__ import annotations
+
+import collections
+import multiprocessing
+import pickle
+import signal
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from harness.errors import TrainingFailed
+from harness.training.worker import configure_process
+
+_POLL_S = 0.2
+
+
+@dataclass(frozen=True)
+class Job:
+    """A call for a worker: an importable function, its arguments, and what it is in words
+    (for the one-line error when the worker dies under it)."""
+
+    target: Callable[..., Any]
+    args: tuple
+    what: str
+
+
+def _one_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+
+
+def _worker_main(connection: Connection, threads: int) -> None:
+    """A worker: configure once, then run jobs until told to stop (None)."""
+    configure_process(threads)
+    while True:
+        try:
+            job = connection.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        try:
+            outcome: tuple[str, Any] = ("ok", job.target(*job.args))
+        except MemoryError:
+            outcome = ("raise", TrainingFailed(f"{job.what}: ran out of memory (MemoryError)"))
+        except TrainingFailed as failure:
+            outcome = ("raise", failure)
+        except Exception as error:  # the job's own failure (a skip, bad data) goes back whole
+            outcome = ("raise", error)
+        try:
+            connection.send(outcome)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            connection.send(("raise", TrainingFailed(f"{job.what}: crashed: "
+                                                     f"{_one_line(outcome[1])}")))
+
+
+def exit_cause(code: int | None) -> str:
+    """Why a process ended without an answer, in words."""
+    if code is not None and code < 0:
+        name = signal.Signals(-code).name
+        hint = " (out of memory? the kernel's OOM killer sends SIGKILL)" if (
+            -code == signal.SIGKILL) else ""
+        return f"was killed by {name}{hint}"
+    return f"exited with status {code} without a result"
+
+
+@dataclass
+class _Worker:
+    process: Any
+    connection: Connection
+    job: Job | None = None
+    future: Future | None = None
+    started: float = 0.0
+
+
+class WorkerPool:
+    """``submit`` a job, get a ``Future`` of its value."""
+
+    def __init__(self, workers: int, task_timeout: float | None = None,
+                 threads: int = 1) -> None:
+        if workers < 1:
+            raise ValueError(f"a worker pool needs at least one worker, got {workers}")
+        self.size = workers
+        self.threads = threads
+        self.task_timeout = task_timeout
+        self._context = multiprocessing.get_context("spawn")
+        self._queue: collections.deque[tuple[Job, Future]] = collections.deque()
+        self._workers: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        self._thread: threading.Thread | None = None
+
+    def submit(self, job: Job) -> Future:
+        future: Future = Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the worker pool is closed")
+            self._queue.append((job, future))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._dispatch, daemon=True,
+                                                name="harness-training-pool")
+                self._thread.start()
+        return future
+
+    def close(self) -> None:
+        """Stop the workers (tasks still queued are cancelled)."""
+        with self._lock:
+            self._closed = True
+            for _, future in self._queue:
+                future.cancel()
+            self._queue.clear()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _spawn(self) -> _Worker:
+        mine, theirs = self._context.Pipe(duplex=True)
+        process = self._context.Process(target=_worker_main, args=(theirs, self.threads),
+                                        daemon=True,
+                                        name="harness-training-worker")
+        process.start()
+        theirs.close()
+        return _Worker(process, mine)
+
+    def _dispatch(self) -> None:
+        try:
+            while self._step():
+                pass
+        finally:
+            for worker in self._workers:
+                self._stop(worker)
+
+    def _step(self) -> bool:
+        """Assign work, collect results, replace dead workers; False once closed and idle."""
+        with self._lock:
+            if self._closed:
+                return False
+            while self._queue and (idle := self._idle()) is not None:
+                job, future = self._queue.popleft()
+                if not future.set_running_or_notify_cancel():
+                    continue
+                idle.job, idle.future, idle.started = job, future, time.monotonic()
+                idle.connection.send(job)
+        busy = [worker for worker in self._workers if worker.job is not None]
+        if not busy:
+            time.sleep(_POLL_S)
+            return True
+        ready = wait([w.connection for w in busy] + [w.process.sentinel for w in busy], _POLL_S)
+        for worker in busy:
+            if worker.connection in ready:
+                self._collect(worker)
+            elif worker.process.sentinel in ready:
+                self._fail(worker, overran=False)
+            elif self._overran(worker):
+                self._fail(worker, overran=True)
+        return True
+
+    def _idle(self) -> _Worker | None:
+        for worker in self._workers:
+            if worker.job is None:
+                return worker
+        if len(self._workers) < self.size:
+            self._workers.append(self._spawn())
+            return self._workers[-1]
+        return None
+
+    def _overran(self, worker: _Worker) -> bool:
+        return (self.task_timeout is not None
+                and time.monotonic() - worker.started > self.task_timeout)
+
+    def _collect(self, worker: _Worker) -> None:
+        future = worker.future
+        try:
+            kind, payload = worker.connection.recv()
+        except (EOFError, OSError):  # it died: its pipe closed with it
+            worker.process.join(5)
+            self._fail(worker, overran=False)
+            return
+        worker.job = worker.future = None
+        assert future is not None
+        if kind == "ok":
+            future.set_result(payload)
+        else:
+            future.set_exception(payload)
+
+    def _fail(self, worker: _Worker, overran: bool) -> None:
+        """The worker died or overran: fail its job, replace it."""
+        job, future = worker.job, worker.future
+        assert job is not None and future is not None
+        self._stop(worker, force=True)
+        self._workers.remove(worker)
+        cause = (f"timed out after {self.task_timeout:g} s in its training process; raise "
+                 f"--task-timeout or shrink the recipe" if overran else
+                 f"its training process {exit_cause(worker.process.exitcode)}")
+        future.set_exception(TrainingFailed(f"{job.what}: {cause}"))
+
+    @staticmethod
+    def _stop(worker: _Worker, force: bool = False) -> None:
+        if not force:
+            try:
+                worker.connection.send(None)
+            except OSError:
+                force = True
+            worker.process.join(5)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
+        worker.connection.close()
+

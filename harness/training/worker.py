@@ -1,0 +1,80 @@
+"""One (recipe, seed) training task, and how a training process is set up to run it.
+
+A task carries everything a fresh process needs: the recipe, the seed, where the data comes
+from and the checksum the driver saw, so a worker that loads other data says so instead of
+training on it. Worker processes run with one intra-op thread, one inter-op thread and
+TensorFlow's op determinism: a seed's result then depends on the seed, the code and the machine
+only, never on which other tasks the process ran before, the ``-k`` selection or their order.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from harness.errors import TrainingFailed
+from harness.recipes import Recipe
+
+if TYPE_CHECKING:
+    from harness.data import Dataset
+    from harness.training.runner import SeedRun
+
+WORKER_THREADS = 1  # per training process: parallelism comes from processes, not threads
+
+
+@dataclass(frozen=True)
+class DataChoice:
+    """Where a recipe's data comes from: the data folder and the fast profile's data mode."""
+
+    data_dir: Path | None = None
+    fast_data: str = "proxy"  # proxy (hermetic, the default) | real (opt-in)
+
+
+@dataclass(frozen=True)
+class SeedTask:
+    """Train one seed of one recipe on the data the driver resolved (by checksum)."""
+
+    recipe: Recipe
+    seed: int
+    data: DataChoice
+    data_checksum: str
+    keep_artifacts: bool = False
+
+    def describe(self) -> str:
+        return (f"recipe {self.recipe.tutorial}/{self.recipe.name} ({self.recipe.profile}, "
+                f"seed {self.seed})")
+
+
+def configure_process(threads: int = WORKER_THREADS) -> None:
+    """Fix the thread counts and make kernels deterministic: environment variables the
+    frameworks read when they start, so this must run before the first framework import (a
+    worker runs it first thing; nothing heavy is imported until a task needs it)."""
+    for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS",
+                 "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[name] = str(threads)
+    os.environ["TF_DETERMINISTIC_OPS"] = "1"  # TensorFlow's op determinism, on from the start
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if threads == 1:  # JAX's CPU client: no multi-threaded Eigen
+        os.environ["XLA_FLAGS"] = " ".join(
+            [os.environ.get("XLA_FLAGS", ""), "--xla_cpu_multi_thread_eigen=false",
+             "intra_op_parallelism_threads=1"]).strip()
+
+
+def run_task(task: SeedTask) -> SeedRun:
+    """Train the task's seed in this process (a worker's job)."""
+    from harness.models import build_model
+    from harness.training import dataset_for
+    from harness.training.runner import train_seed
+
+    recipe = task.recipe
+    dataset: Dataset = dataset_for(recipe, task.data)
+    if dataset.checksum != task.data_checksum:
+        raise TrainingFailed(
+            f"{task.describe()}: the worker loaded {dataset.source} with checksum "
+            f"{dataset.checksum}, the session resolved {task.data_checksum}; the data changed "
+            f"under the run (a data folder edited while it ran?)")
+    return train_seed(recipe, dataset, task.seed,
+                      lambda: build_model(recipe.tutorial, recipe.model),
+                      keep_artifacts=task.keep_artifacts)
