@@ -27,6 +27,7 @@ class Verdict:
     judged: bool = True  # False when the comparison does not apply here (proxy data)
     improved: bool = False  # for a failed baseline comparison: moved the good way
     directional: bool = True  # False when neither way is better: a move is DRIFT, not a regression
+    more: bool = False  # borderline at this look: train more seeds and look again
 
 
 def normalize(value: Any) -> Any:

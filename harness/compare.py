@@ -1,8 +1,8 @@
 """Run-to-run comparison: two saved runs (their JSON reports) side by side, claim by claim.
 
 A trained claim's move is judged with the same shift rule as a baseline comparison
-(``harness.stats.shift_test``: both runs' per-seed values, the larger spread, and for accuracies
-the test set's binomial noise), so "beyond noise" here means what REGRESSED means in a run. A
+(``harness.stats.shift_look``: both runs' per-seed values, their pooled spread, a t quantile
+at the shift rule's error rate), so "beyond noise" here means what REGRESSED means in a run. A
 structural value is either the same or changed. Claims that ran on different data are not
 comparable. The markdown opens with a summary, then what needs attention, one table per
 tutorial, the environment differences and the claims only one run has.
@@ -18,7 +18,7 @@ from typing import Any
 
 from harness.report import MARK, RunRecord, format_value
 from harness.results import ClaimResult, Status
-from harness.stats import binomial_se, shift_test
+from harness.stats import SHIFT_ALPHA, shift_look
 
 WITHIN = "within noise"
 SAME = "same"
@@ -75,11 +75,7 @@ def shift(before: ClaimResult, after: ClaimResult) -> Shift:
         delta, limit = timing_shift(list(new_seeds), list(old_seeds))
         return Shift(delta, abs(delta) > limit, "log10 step time, drift floor or 3.29 SE",
                      limit, identical=list(new_seeds) == list(old_seeds))
-    floor = 0.0
-    n_test = after.details.get("n_test") or before.details.get("n_test")
-    if "accuracy" in str(after.details.get("metric", "")) and n_test:
-        floor = binomial_se(min(max(sum(new_seeds) / len(new_seeds), 0.0), 1.0), int(n_test))
-    decision = shift_test(new_seeds, old_seeds, noise_floor=floor)
+    decision = shift_look(new_seeds, old_seeds, SHIFT_ALPHA, final=True)
     return Shift(decision.estimate, not decision.ok, decision.rule, decision.bound,
                  identical=list(new_seeds) == list(old_seeds))
 
@@ -254,7 +250,7 @@ def render_comparison(comparison: Comparison, names: tuple[str, str] = ("A", "B"
             lines += [f"- `{_key(r)}` ({_status(r.status)})" for r in results]
             lines.append("")
     lines += ["Δ is " + b + " − " + a + ". Trained claims: beyond noise means |Δ| exceeds "
-              "z(0.9995)·σ·√(1/k+1/m) over both runs' seeds, σ the larger spread (and the test "
-              "set's binomial noise for accuracies); REGRESSED/IMPROVED follow the claim's better "
+              "t(0.999, k+m−2)·s·√(1/k+1/m) over both runs' k and m seeds, s their pooled "
+              "spread; REGRESSED/IMPROVED follow the claim's better "
               "direction, DRIFT has none. Structural claims: CHANGED when the value differs.", ""]
     return "\n".join(lines)

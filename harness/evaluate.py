@@ -10,16 +10,19 @@ import datetime
 import time
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.baselines import BaselineEntry, BaselineFileError, BaselineKey, BaselineStore
 from harness.claims import Claim
 from harness.comparators import ComparatorError, Verdict, normalize
 from harness.environment import Environment
 from harness.errors import TrainingFailed
-from harness.judges import JUDGES, better_direction
+from harness.judges import FINAL_LOOK, JUDGES, Look, better_direction
 from harness.measures.context import MeasureContext, Measurement, MeasurementSkipped
 from harness.results import ClaimResult, Status
+
+if TYPE_CHECKING:
+    from harness.calibration import Calibration
 
 
 class UpdateMode(StrEnum):
@@ -91,6 +94,9 @@ def evaluate_claim(claim: Claim, ctx: MeasureContext, store: BaselineStore,
 
 def _judge(claim: Claim, ctx: MeasureContext, store: BaselineStore, environment: Environment,
            settings: RunSettings, update_command: str, result: ClaimResult) -> None:
+    if claim.spec.judge in TRAINED_JUDGES and not settings.smoke:
+        _judge_trained(claim, ctx, store, environment, settings, update_command, result)
+        return
     measurement = claim.spec.load_measure()(claim, ctx.for_profile(settings.profile))
     measured = normalize(measurement.value)
     result.measured, result.details = measured, normalize(measurement.details)
@@ -111,7 +117,7 @@ def _judge(claim: Claim, ctx: MeasureContext, store: BaselineStore, environment:
         if settings.update is not UpdateMode.ALL:
             raise
         entry = None  # regeneration replaces an unreadable file (moved aside as .corrupt)
-    comparable = entry is not None and entry.claim_version == claim.version
+    comparable = _comparable(claim, entry, measurement)
     against_baseline = judge.against_baseline(claim, measurement, entry) if comparable else None
 
     wanted = settings.update is UpdateMode.ALL or (
@@ -129,6 +135,125 @@ def _judge(claim: Claim, ctx: MeasureContext, store: BaselineStore, environment:
         result.details["baseline_reason"] = entry.provenance["reason"]
 
     against_tutorial = judge.against_tutorial(claim, measurement, entry if comparable else None)
+    _fill(result, against_tutorial, entry, against_baseline)
+    result.status, result.message = _verdict(claim, result, against_tutorial, entry, comparable,
+                                             against_baseline, update_command)
+
+
+TRAINED_JUDGES = ("level", "paired")
+
+
+def _read_entry(store: BaselineStore, key: BaselineKey, claim_id: str,
+                settings: RunSettings) -> BaselineEntry | None:
+    try:
+        return store.get(key, claim_id)
+    except BaselineFileError:
+        if settings.update is not UpdateMode.ALL:
+            raise
+        return None  # regeneration replaces an unreadable file (moved aside as .corrupt)
+
+
+def _judge_trained(claim: Claim, ctx: MeasureContext, store: BaselineStore,
+                   environment: Environment, settings: RunSettings, update_command: str,
+                   result: ClaimResult) -> None:
+    """A trained claim, look by look: its first look on the recipes' own seeds, more seeds
+    while the verdict is borderline (up to the cap), then the calibrated gate.
+
+    A baseline write trains the baseline seeds instead (``--baseline-seeds``, never the check
+    seeds, so a later check on this very machine is a fresh draw as on any other)."""
+    from harness.measures.training import recipes_of
+    from harness.stats import looks_for
+
+    judge = JUDGES[claim.spec.judge]
+    view = ctx.for_profile(settings.profile)
+    counts = [len(recipe.seeds) for recipe in recipes_of(claim, settings.profile)]
+    looks = looks_for(max(counts), ctx.seeds.cap(settings.profile, max(counts))) if counts else (
+        0,)  # a claim without recipes (a stand-in measurement): one look at what it measures
+    measure = claim.spec.load_measure()
+
+    def key_of(measurement: Measurement) -> BaselineKey:
+        key = _baseline_key(claim, settings, environment, measurement)
+        result.baseline_file = str(store.path(key))
+        return key
+
+    against_baseline: Verdict | None = None
+    if settings.update is UpdateMode.ALL:
+        measurement = measure(claim, view.baseline_view())
+        key = key_of(measurement)
+        entry = _read_entry(store, key, claim.id, settings)
+    else:
+        measurement = measure(claim, view.with_seed_count(looks[0]) if looks[0] else view)
+        key = key_of(measurement)
+        entry = _read_entry(store, key, claim.id, settings)
+        comparable = _comparable(claim, entry, measurement)
+        for index, count in enumerate(looks):
+            look = Look(index, looks)
+            if index:
+                measurement = measure(claim, view.with_seed_count(count))
+            against_tutorial = judge.against_tutorial(claim, measurement,
+                                                      entry if comparable else None, look)
+            against_baseline = (judge.against_baseline(claim, measurement, entry, look)
+                                if comparable and entry is not None else None)
+            if not (against_tutorial.more or (against_baseline and against_baseline.more)):
+                break
+    if settings.update is UpdateMode.ALL or (
+            settings.update is UpdateMode.MISSING_OR_FAILING
+            and (against_baseline is None or not against_baseline.ok)):
+        result.details["previous_baseline"] = _previous(store, key, claim.id, entry)
+        if settings.update is not UpdateMode.ALL:
+            measurement = measure(claim, view.baseline_view())
+        entry = BaselineEntry(claim.version, normalize(measurement.value),
+                              _provenance(environment, measurement, settings.reason),
+                              values=judge.stored_values(measurement))
+        store.put(key, claim.id, entry, replace_corrupt=settings.update is UpdateMode.ALL)
+        against_tutorial = judge.against_tutorial(claim, measurement, None, FINAL_LOOK)
+        against_baseline = judge.against_baseline(claim, measurement, entry, FINAL_LOOK)
+        result.details["baseline_written"] = True
+        result.details["baseline_reason"] = entry.provenance["reason"]
+    comparable = _comparable(claim, entry, measurement)
+
+    result.measured, result.details = normalize(measurement.value), {
+        **normalize(measurement.details), **result.details}
+    result.data_source, result.data_checksum = measurement.data_source, measurement.data_checksum
+    result.details["better"] = better_direction(claim)
+    result.details["metric"] = _metric_name(claim)
+    if looks[0]:
+        result.details["looks"] = list(looks)
+    calibration = _calibration(claim, entry, looks) if comparable else None
+    if calibration is not None:
+        result.details["calibration"] = calibration.as_json()
+    _fill(result, against_tutorial, entry, against_baseline)
+    result.status, result.message = _verdict(claim, result, against_tutorial, entry, comparable,
+                                             against_baseline, update_command)
+    if calibration is not None and not calibration.gating and result.status in _GATED:
+        mde = "none found" if calibration.mde is None else f"{calibration.mde:.3g}"
+        result.message = (f"not gated ({calibration.reason}); MDE {mde}; the rule said "
+                          f"{result.status.value}" + (f": {result.message}" if result.message
+                                                       else ""))
+        result.status = Status.INFO
+
+
+def _calibration(claim: Claim, entry: BaselineEntry | None,
+                 looks: tuple[int, ...]) -> Calibration | None:
+    """The claim's gate from its baseline's seeds (None without a spread to work from)."""
+    from harness.calibration import calibrate_level, calibrate_relation
+
+    if entry is None or len(entry.values) < 2 or not looks[0]:
+        return None
+    stored = [float(value) for value in entry.values]
+    if claim.spec.judge == "level":
+        return calibrate_level(stored, looks)
+    return calibrate_relation(stored, looks, claim.args["direction"],
+                              float(claim.args.get("margin", 0.0)))
+
+
+_GATED = (Status.PASS, Status.FAIL, Status.REGRESSED, Status.IMPROVED, Status.DRIFT,
+          Status.PROXY)
+
+
+def _fill(result: ClaimResult, against_tutorial: Verdict, entry: BaselineEntry | None,
+          against_baseline: Verdict | None) -> None:
+    """Copy the comparisons' figures into the result."""
     result.delta_expected = against_tutorial.delta
     result.rule = against_tutorial.rule
     if entry is not None:
@@ -138,8 +263,6 @@ def _judge(claim: Claim, ctx: MeasureContext, store: BaselineStore, environment:
     if against_baseline is not None:
         result.delta_baseline = against_baseline.delta
         result.details["baseline_rule"] = against_baseline.rule
-    result.status, result.message = _verdict(claim, result, against_tutorial, entry, comparable,
-                                             against_baseline, update_command)
 
 
 def _metric_name(claim: Claim) -> str:
@@ -178,6 +301,15 @@ def _previous(store: BaselineStore, key: BaselineKey, claim_id: str,
     return {"file": str(path), **entry.as_json()}
 
 
+def _comparable(claim: Claim, entry: BaselineEntry | None, measurement: Measurement) -> bool:
+    """A baseline counts only for the claim version it was written for and for the very data
+    it was measured on (a regenerated proxy has a new checksum under the same source name)."""
+    if entry is None or entry.claim_version != claim.version:
+        return False
+    stored = entry.provenance.get("data_checksum")
+    return not stored or not measurement.data_checksum or stored == measurement.data_checksum
+
+
 def _verdict(claim: Claim, result: ClaimResult, against_tutorial: Verdict,
              entry: BaselineEntry | None, comparable: bool, against_baseline: Verdict | None,
              update_command: str) -> tuple[Status, str]:
@@ -190,13 +322,20 @@ def _verdict(claim: Claim, result: ClaimResult, against_tutorial: Verdict,
             f"rule: {against_tutorial.rule}; expectation from {claim.source} "
             f"(\"{claim.quote[:80]}\"){missing}")
     if entry is None:
+        if claim.spec.judge == "paired":  # a relation is judged on today's seeds alone
+            return Status.PASS, (f"no baseline in {result.baseline_file} (data "
+                                 f"{result.data_source}): the relation was judged on today's "
+                                 f"seeds alone; create one with: {update_command}")
         return Status.NEW, (f"no baseline in {result.baseline_file}; create it with: "
                             f"{update_command}")
     if not comparable:
-        return Status.NOT_COMPARABLE, (
-            f"the baseline in {result.baseline_file} was written for claim version "
-            f"{entry.claim_version}, the claim is now version {claim.version}; "
-            f"review and rewrite it with: {update_command}")
+        stored = entry.provenance.get("data_checksum")
+        why = (f"was written for claim version {entry.claim_version}, the claim is now version "
+               f"{claim.version}" if entry.claim_version != claim.version else
+               f"was measured on data with checksum {stored}, this run's "
+               f"{result.data_source} has checksum {result.data_checksum}")
+        return Status.NOT_COMPARABLE, (f"the baseline in {result.baseline_file} {why}; "
+                                       f"review and rewrite it with: {update_command}")
     assert against_baseline is not None
     if not against_baseline.ok:
         detail = f" ({against_baseline.detail})" if against_baseline.detail else ""

@@ -1,22 +1,38 @@
 """Judges: how a claim kind's measurement is compared with the tutorial and with its baseline.
 
 Structural kinds use the claim's comparator (exact or approx) on both sides. Trained kinds use
-``harness.stats``: a level is checked against the tutorial's figure only on the real data set
-(on a proxy the figure is shown, not judged) and against the baseline's per-seed values with the
-shift rule; a relation holds when its seed-paired one-sided test passes, and is compared with the
-baseline's per-seed differences with the same shift rule.
+``harness.stats``, one look at a time (``Look``: how many seeds so far, and how much of each
+error rate this look may spend):
+
+- a level is checked against the tutorial's figure only in the full profile on the real data
+  set (a fast budget's figure is shown beside the tutorial's, never judged against it) and
+  against the baseline's seeds with the shift rule;
+- a relation holds when its seed-paired one-sided test passes, and its per-seed differences are
+  compared with the baseline's with the same shift rule.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from harness.comparators import Verdict
-from harness.stats import RELATION_ALPHA, binomial_se, paired_test, sample_sd, shift_test
+from harness.stats import (
+    RELATION_ALPHA,
+    RELATION_SPENDING,
+    SHIFT_ALPHA,
+    SHIFT_SPENDING,
+    Outcome,
+    binomial_se,
+    relation_look,
+    sample_sd,
+    shift_look,
+    spent_alpha,
+)
 
 if TYPE_CHECKING:
     from harness.baselines import BaselineEntry
@@ -30,12 +46,31 @@ _DIRECTIONLESS = ("val_loss_best_epoch", "lr_final_ratio", "top_prob_all", "top_
 _TUTORIAL_Z = 3.29  # two-sided 0.001: the tutorial's figure against our measurement
 
 
+@dataclass(frozen=True)
+class Look:
+    """One look of a sequential verdict: its index among the planned seed counts."""
+
+    index: int = 0
+    looks: tuple[int, ...] = (1,)
+
+    @property
+    def final(self) -> bool:
+        return self.index == len(self.looks) - 1
+
+    def alpha(self, total: float, shape: str) -> float:
+        """The share of an error rate this look may spend."""
+        return spent_alpha(total, self.looks, shape)[self.index]
+
+
+FINAL_LOOK = Look()  # one look that spends the whole error rate
+
+
 class Judge(Protocol):
     def against_tutorial(self, claim: Claim, measurement: Measurement,
-                         entry: BaselineEntry | None) -> Verdict: ...
+                         entry: BaselineEntry | None, look: Look = FINAL_LOOK) -> Verdict: ...
 
     def against_baseline(self, claim: Claim, measurement: Measurement,
-                         entry: BaselineEntry) -> Verdict: ...
+                         entry: BaselineEntry, look: Look = FINAL_LOOK) -> Verdict: ...
 
     def stored_values(self, measurement: Measurement) -> tuple[Any, ...]: ...
 
@@ -44,23 +79,15 @@ class ComparatorJudge:
     """Structural claims: the claim's own comparator on both sides."""
 
     def against_tutorial(self, claim: Claim, measurement: Measurement,
-                         entry: BaselineEntry | None) -> Verdict:
+                         entry: BaselineEntry | None, look: Look = FINAL_LOOK) -> Verdict:
         return claim.comparator.check(measurement.value, claim.expected)
 
     def against_baseline(self, claim: Claim, measurement: Measurement,
-                         entry: BaselineEntry) -> Verdict:
+                         entry: BaselineEntry, look: Look = FINAL_LOOK) -> Verdict:
         return claim.comparator.check(measurement.value, entry.value)
 
     def stored_values(self, measurement: Measurement) -> tuple[Any, ...]:
         return ()
-
-
-def _noise_floor(metric: str, values: list[float], n_test: float | None) -> float:
-    """Binomial noise of an accuracy on the test set: the least spread a baseline can claim."""
-    if "accuracy" not in metric or not n_test:
-        return 0.0
-    mean = sum(values) / len(values)
-    return binomial_se(min(max(mean, 0.0), 1.0), int(n_test))
 
 
 def _half_last_digit(figure: float) -> float:
@@ -88,29 +115,32 @@ def better_direction(claim: Claim) -> str:
     return {"within": "none", "less": "lower"}.get(direction, "higher")
 
 
-def _shift(claim: Claim, metric: str, measurement: Measurement, entry: BaselineEntry) -> Verdict:
+def _shift(claim: Claim, measurement: Measurement, entry: BaselineEntry, look: Look) -> Verdict:
     values = list(measurement.details["values"])
     stored = list(entry.values) or [entry.value]
-    floor = _noise_floor(metric, values, measurement.details.get("n_test"))
-    decision = shift_test(values, stored, noise_floor=floor)
+    decision = shift_look(values, stored, look.alpha(SHIFT_ALPHA, SHIFT_SPENDING), look.final)
     better = better_direction(claim)
     return Verdict(decision.ok, decision.estimate, decision.rule,
                    f"Δ {decision.estimate:+.4g}, noise limit ±{decision.bound:.3g}",
                    improved=(decision.estimate > 0) == (better == "higher"),
-                   directional=better != "none")
+                   directional=better != "none", more=decision.outcome is Outcome.MORE)
 
 
 class LevelJudge:
-    """One metric of a recipe: tutorial figure on real data, baseline seeds everywhere."""
+    """One metric of a recipe: the tutorial's figure in the full profile on real data, the
+    baseline's seeds everywhere."""
 
     def against_tutorial(self, claim: Claim, measurement: Measurement,
-                         entry: BaselineEntry | None) -> Verdict:
+                         entry: BaselineEntry | None, look: Look = FINAL_LOOK) -> Verdict:
         if not isinstance(claim.expected, int | float) or isinstance(claim.expected, bool):
             return Verdict(True, None, "the tutorial gives no figure to compare", judged=False)
         delta = measurement.value - claim.expected
         if measurement.details.get("data_is_proxy"):
             return Verdict(True, delta, "not judged: the tutorial's figure is for the real data "
                            "set, this ran on a proxy", judged=False)
+        if measurement.details.get("profile") != "full":
+            return Verdict(True, delta, "not judged: the tutorial's figure is for its full "
+                           "recipe, this is the fast profile's budget", judged=False)
         n_test = measurement.details.get("n_test") or 0
         tolerance = _half_last_digit(claim.expected)
         if "accuracy" in claim.args["metric"] and n_test:
@@ -119,8 +149,8 @@ class LevelJudge:
                        f"|Δ| ≤ {tolerance:.4g} (printed precision + test-set noise)")
 
     def against_baseline(self, claim: Claim, measurement: Measurement,
-                         entry: BaselineEntry) -> Verdict:
-        return _shift(claim, claim.args["metric"], measurement, entry)
+                         entry: BaselineEntry, look: Look = FINAL_LOOK) -> Verdict:
+        return _shift(claim, measurement, entry, look)
 
     def stored_values(self, measurement: Measurement) -> tuple[Any, ...]:
         return tuple(measurement.details["values"])
@@ -130,18 +160,20 @@ class PairedJudge:
     """A relation between two recipes (or a recipe and a constant), seed by seed."""
 
     def against_tutorial(self, claim: Claim, measurement: Measurement,
-                         entry: BaselineEntry | None) -> Verdict:
+                         entry: BaselineEntry | None, look: Look = FINAL_LOOK) -> Verdict:
         values = list(measurement.details["values"])
-        reference_sd = sample_sd(list(entry.values)) if entry and entry.values else 0.0
-        decision = paired_test(values, claim.args["direction"], claim.args.get("margin", 0.0),
-                               claim.args.get("alpha", RELATION_ALPHA), reference_sd)
+        reference = list(entry.values) if entry and entry.values else []
+        decision = relation_look(values, claim.args["direction"], claim.args.get("margin", 0.0),
+                                 look.alpha(claim.args.get("alpha", RELATION_ALPHA),
+                                            RELATION_SPENDING),
+                                 look.final, reference)
         return Verdict(decision.ok, decision.estimate, f"{claim.args['direction']}: "
-                       f"{decision.rule}; bound {decision.bound:.4g}")
+                       f"{decision.rule}; bound {decision.bound:.4g}",
+                       more=decision.outcome is Outcome.MORE)
 
     def against_baseline(self, claim: Claim, measurement: Measurement,
-                         entry: BaselineEntry) -> Verdict:
-        metric = " ".join(str(claim.args[side]) for side in ("a", "b"))
-        return _shift(claim, metric, measurement, entry)
+                         entry: BaselineEntry, look: Look = FINAL_LOOK) -> Verdict:
+        return _shift(claim, measurement, entry, look)
 
     def stored_values(self, measurement: Measurement) -> tuple[Any, ...]:
         return tuple(measurement.details["values"])
@@ -179,14 +211,14 @@ class DecadesJudge:
     """A step-time ratio: the tutorial's order of magnitude, judged in decades."""
 
     def against_tutorial(self, claim: Claim, measurement: Measurement,
-                         entry: BaselineEntry | None) -> Verdict:
+                         entry: BaselineEntry | None, look: Look = FINAL_LOOK) -> Verdict:
         delta = math.log10(measurement.value) - math.log10(claim.expected)
         return Verdict(abs(delta) <= 0.5, delta,
                        f"within half a decade of ×{claim.expected:g} (log10 Δ {delta:+.2f}); "
                        f"measured ×{measurement.value:g}: {_timing_figures(measurement)}")
 
     def against_baseline(self, claim: Claim, measurement: Measurement,
-                         entry: BaselineEntry) -> Verdict:
+                         entry: BaselineEntry, look: Look = FINAL_LOOK) -> Verdict:
         verdict = _timing_shift(measurement, entry)  # a ratio has no better side: DRIFT
         return Verdict(verdict.ok, verdict.delta, verdict.rule, directional=False)
 
@@ -199,13 +231,13 @@ class DeviceTimeJudge:
     beside ours but not judged; the baseline of this very device is."""
 
     def against_tutorial(self, claim: Claim, measurement: Measurement,
-                         entry: BaselineEntry | None) -> Verdict:
+                         entry: BaselineEntry | None, look: Look = FINAL_LOOK) -> Verdict:
         delta = None if claim.expected is None else measurement.value - claim.expected
         return Verdict(True, delta, "shown, not judged: the tutorial timed another machine; "
                        f"{_timing_figures(measurement)}", judged=False)
 
     def against_baseline(self, claim: Claim, measurement: Measurement,
-                         entry: BaselineEntry) -> Verdict:
+                         entry: BaselineEntry, look: Look = FINAL_LOOK) -> Verdict:
         return _timing_shift(measurement, entry)
 
     def stored_values(self, measurement: Measurement) -> tuple[Any, ...]:

@@ -24,7 +24,7 @@ _STATUS_ORDER = list(Status)
 _ATTENTION_ORDER = [Status.ERROR, Status.FAIL, Status.REGRESSED, Status.NOT_COMPARABLE,
                     Status.NEW, Status.IMPROVED, Status.DRIFT, Status.SKIPPED, *_STATUS_ORDER]
 MARK = {Status.PASS: "✅", Status.FAIL: "❌", Status.REGRESSED: "📉", Status.IMPROVED: "📈",
-        Status.DRIFT: "〰️", Status.PROXY: "🧪", Status.NEW: "🆕",
+        Status.DRIFT: "〰️", Status.PROXY: "🧪", Status.INFO: "ℹ️", Status.NEW: "🆕",
         Status.NOT_COMPARABLE: "⚠️", Status.SKIPPED: "⏭️", Status.ERROR: "💥", Status.SMOKE: "💨"}
 
 
@@ -159,6 +159,8 @@ def _tutorial_table(results: Sequence[ClaimResult]) -> str:
     def same(result: ClaimResult, item: Any) -> str:  # agreement reads at a glance
         return SAME if item is not None and item == result.expected else value(result, item)
 
+    trained = any("calibration" in result.details or "looks" in result.details
+                  for result in results)
     rows = [{
         "claim": f"`{result.claim_id.split('/', 1)[1]}`",
         "what the tutorial says": _cell(_quote(result.quote)),
@@ -167,9 +169,30 @@ def _tutorial_table(results: Sequence[ClaimResult]) -> str:
         "measured": same(result, result.measured),
         "Δ": _cell(format_value(result.delta_baseline if result.delta_baseline is not None
                                  else result.delta_expected)),
+        **({"seeds": _seeds(result), "false alarms · MDE": _gate(result)} if trained else {}),
         "status": f"{MARK[result.status]} {result.status.value}",
     } for result in results]
     return _table(rows)
+
+
+def _seeds(result: ClaimResult) -> str:
+    """How many seeds the verdict took (of the looks planned), against the baseline's."""
+    values, stored = result.details.get("values"), result.details.get("baseline_values")
+    if "looks" not in result.details or not isinstance(values, list):
+        return ""
+    cap = result.details["looks"][-1]
+    taken = f"{len(values)} of ≤{cap}" if cap > len(values) else str(len(values))
+    return taken + (f" vs {len(stored)}" if stored else "")
+
+
+def _gate(result: ClaimResult) -> str:
+    """The claim's calibrated gate: false-alarm rate and minimal detectable effect."""
+    calibration = result.details.get("calibration")
+    if not calibration:
+        return ""
+    mde = "—" if calibration["mde"] is None else f"{calibration['mde']:.3g}"
+    text = f"{calibration['false_alarm']:.1%} · {mde}"
+    return text if calibration["gating"] else f"{text} (not gated)"
 
 
 def _figure_lines(figures: Sequence[Mapping[str, str]], prefix: str) -> list[str]:
@@ -259,7 +282,12 @@ def render_markdown(run: RunRecord, figure_prefix: str = "figures/") -> str:
     lines += ["## Legend", "",
               _table([{"status": f"{MARK[s]} {s.value}", "meaning": s.legend} for s in present]),
               "", f"Δ is measured − baseline (measured − tutorial when there is no baseline); "
-              f"“{SAME}” means the value equals the tutorial's.", ""]
+              f"“{SAME}” means the value equals the tutorial's. Trained claims: *seeds* is "
+              f"how many seeds today's verdict took (more are trained while it is borderline, "
+              f"up to the cap) against the baseline's; *false alarms* is the share of check "
+              f"runs on unchanged code that would fail, and *MDE* the smallest shift of the "
+              f"value (or weakening of the relation) caught in 80% of runs, both computed from "
+              f"the baseline's seeds.", ""]
     environment = {**run.environment, "data sources": "; ".join(data_sources(run.results))}
     lines += ["## Environment", "",
               _table([{"field": name, "value": _cell(str(value))}

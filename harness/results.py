@@ -16,6 +16,7 @@ class Status(StrEnum):
     IMPROVED = "IMPROVED"
     DRIFT = "DRIFT"
     PROXY = "PROXY"
+    INFO = "INFO"
     NEW = "NEW"
     NOT_COMPARABLE = "NOT-COMPARABLE"
     SKIPPED = "SKIPPED"
@@ -28,13 +29,14 @@ class Status(StrEnum):
 
     @property
     def fails_test(self) -> bool:
-        return self not in (Status.PASS, Status.PROXY, Status.SKIPPED, Status.DRIFT, Status.SMOKE)
+        return self not in (Status.PASS, Status.PROXY, Status.SKIPPED, Status.DRIFT, Status.SMOKE,
+                            Status.INFO)
 
     @property
     def needs_attention(self) -> bool:
         """Listed under "what needs attention": every failure, plus drift and skips, which
         pass the test but deserve a look."""
-        return self.fails_test or self in (Status.DRIFT, Status.SKIPPED)
+        return self.fails_test or self in (Status.DRIFT, Status.SKIPPED, Status.INFO)
 
 
 _LEGEND = {
@@ -46,6 +48,8 @@ _LEGEND = {
                    "still holds, and neither way is better (an equivalence, a best epoch, a "
                    "confidence level): not a failure, but look at it"),
     Status.PROXY: "ran on offline proxy data: baseline checked, the tutorial's figure only shown",
+    Status.INFO: ("measured and shown with its minimal detectable effect, not gated: at this "
+                  "budget no rule keeps its false alarms at or below 1% (the reason is given)"),
     Status.NEW: "no baseline is stored for this environment yet (the message gives the command)",
     Status.NOT_COMPARABLE: "the stored baseline was written for another version of the claim",
     Status.SKIPPED: "not run here; the reason says why and what would make it run",

@@ -1,28 +1,51 @@
 """Pass/fail rules for trained claims: seed-paired relations and shifts from a stored baseline.
 
-Training is noisy, so a verdict must be neither flaky nor toothless:
+Another CPU model, another thread count or another library build trains a seed like a fresh
+seed, so every rule here treats seeds as draws from a distribution and never relies on one seed
+reproducing bit for bit:
 
-- **Relations** ("A beats B") are one-sided tests on seed-paired differences d_i = A_i − B_i. The
-  claim holds when the lower confidence bound of mean(d), at level alpha with a t quantile on
-  k − 1 degrees of freedom, clears the margin. The spread used is the larger of today's and the
-  baseline's, so a lucky low-variance sample cannot shrink the bar.
-- **Shifts** from a baseline compare today's per-seed values with the stored ones. The noise
-  scale is the largest of both spreads and, for accuracies, the binomial noise of the test set;
-  a shift beyond z_{1−alpha/2} of that scale is REGRESSED or IMPROVED, anything smaller is noise.
+- **Shifts** from a baseline: a pooled two-sample t statistic
+  T = Δ / (s_p · √(1/n + 1/N)), with s_p the pooled spread of today's n seeds and the baseline's N
+  seeds (n + N − 2 degrees of freedom). It alarms when |T| passes the t quantile of the error
+  rate spent at this look. The baseline's spread carries the rule, because a baseline is written
+  from more seeds than a check runs.
+- **Relations** ("A beats B"): one-sided tests on seed-paired differences d_i = A_i − B_i with
+  the same pooled spread (today's differences and the baseline's). The claim holds when the
+  lower confidence bound clears the margin.
+- **Looks**: a verdict is taken after n₁ seeds and, while it is borderline, again after more
+  seeds up to a cap. Each error rate is spent across the looks with a Lan–DeMets spending
+  function and each look tests at its increment (Bonferroni across looks), so the overall
+  rate stays at or below the nominal one however many looks are taken: the shift alarm with
+  Pocock's shape (a large regression alarms at the first look), a relation's pass with
+  O'Brien–Fleming's (most of the power is kept for the last look). A relation fails early only
+  when it is clearly on the wrong side of its margin (FUTILITY_ALPHA per look).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 from scipy import stats
 
-RELATION_ALPHA = 0.05
-SHIFT_ALPHA = 0.001
+RELATION_ALPHA = 0.05  # a relation that does not hold passes at most this often
+SHIFT_ALPHA = 0.002  # two-sided: an unchanged claim alarms at most this often
+SHIFT_SPENDING, RELATION_SPENDING = "pocock", "obrien-fleming"
+BORDERLINE_P = 0.05  # a shift with p below this (and no alarm) asks for more seeds
+FUTILITY_ALPHA = 0.001  # a relation clearly failing at an early look fails there
 DIRECTIONS = ("greater", "less", "not-less", "within")
+
+
+class Outcome(StrEnum):
+    """What one look decides."""
+
+    HOLDS = "holds"  # relation shown / shift within noise
+    FAILS = "fails"  # relation not shown / shift beyond noise
+    MORE = "more"  # borderline: train more seeds and look again
 
 
 @dataclass(frozen=True)
@@ -33,6 +56,7 @@ class Decision:
     estimate: float
     bound: float
     rule: str
+    outcome: Outcome = Outcome.HOLDS
 
 
 def sample_sd(values: Sequence[float]) -> float:
@@ -44,14 +68,84 @@ def binomial_se(accuracy: float, n: int) -> float:
     return math.sqrt(max(accuracy * (1 - accuracy), 0.0) / n) if n > 0 else 0.0
 
 
-def paired_test(differences: Sequence[float], direction: str, margin: float = 0.0,
-                alpha: float = RELATION_ALPHA, reference_sd: float = 0.0) -> Decision:
-    """One-sided test on seed-paired differences (A − B) against a margin.
+def pooled_sd(*samples: Sequence[float]) -> tuple[float, int]:
+    """The pooled standard deviation of several samples and its degrees of freedom."""
+    squares, df = 0.0, 0
+    for sample in samples:
+        if len(sample) > 1:
+            squares += float(np.var(sample, ddof=1)) * (len(sample) - 1)
+            df += len(sample) - 1
+    return (math.sqrt(squares / df), df) if df else (0.0, 0)
+
+
+def spent_alpha(alpha: float, looks: Sequence[int], shape: str = "pocock") -> list[float]:
+    """The error rate each look may use: the increments of a Lan–DeMets spending function of
+    t = seeds so far / seeds at the last look. They add up to α.
+
+    pocock:          α·ln(1 + (e − 1)·t), much of it early: a large regression alarms at the
+                     first look, before extra seeds are trained;
+    obrien-fleming:  2 − 2Φ(z(1 − α/2)/√t), little early: a relation is passed early only when
+                     it is far from its margin, so the last look keeps most of the power.
+    """
+    final = looks[-1]
+    if len(looks) == 1:
+        return [alpha]
+    if shape == "pocock":
+        spent = [alpha * math.log(1 + (math.e - 1) * n / final) for n in looks]
+    elif shape == "obrien-fleming":
+        z = float(stats.norm.ppf(1 - alpha / 2))
+        spent = [2 * (1 - float(stats.norm.cdf(z / math.sqrt(n / final)))) for n in looks]
+    else:
+        raise ValueError(f"unknown spending shape {shape!r}")
+    return [spent[0], *(b - a for a, b in itertools.pairwise(spent))]
+
+
+def _quantile(p: float, df: int) -> float:
+    return float(stats.t.ppf(p, df=df)) if df > 0 else float(stats.norm.ppf(p))
+
+
+def shift_look(current: Sequence[float], baseline: Sequence[float], alpha_here: float,
+               final: bool, floor_sd: float = 0.0) -> Decision:
+    """One look of the shift rule: today's seeds against the baseline's.
+
+    ``floor_sd`` is the least spread the rule assumes (a tutorial's pooled spread, used when a
+    recipe's own baseline is too thin to carry one)."""
+    if not current or not baseline:
+        raise ValueError("a shift needs values on both sides")
+    delta = float(np.mean(current) - np.mean(baseline))
+    sd, df = pooled_sd(current, baseline)
+    sd = max(sd, floor_sd)
+    n, big_n = len(current), len(baseline)
+    if not math.isfinite(delta):
+        return Decision(False, delta, math.nan, "non-finite value", Outcome.FAILS)
+    if sd == 0:
+        same = delta == 0
+        return Decision(same, delta, 0.0, "exact (no spread on either side)",
+                        Outcome.HOLDS if same else Outcome.FAILS)
+    scale = sd * math.sqrt(1 / n + 1 / big_n)
+    limit = _quantile(1 - alpha_here / 2, df) * scale
+    rule = (f"|Δ| ≤ t(1−{alpha_here:.2g}/2, {df} df)·s·√(1/{n}+1/{big_n}), s = {sd:.3g} "
+            f"(pooled over {n} + {big_n} seeds)")
+    if abs(delta) > limit:
+        return Decision(False, delta, limit, rule, Outcome.FAILS)
+    borderline = abs(delta) > _quantile(1 - BORDERLINE_P / 2, df) * scale
+    return Decision(True, delta, limit, rule,
+                    Outcome.MORE if borderline and not final else Outcome.HOLDS)
+
+
+def relation_look(differences: Sequence[float], direction: str, margin: float,
+                  alpha_here: float, final: bool,
+                  reference: Sequence[float] = ()) -> Decision:
+    """One look of a relation on seed-paired differences (A − B) against a margin.
 
     greater:  mean(d) > margin          (A beats B)
     less:     mean(d) < −margin         (A is below B)
     not-less: mean(d) > −margin         (A is not worse than B by more than the margin)
     within:   |mean(d)| < margin        (both one-sided tests, TOST)
+
+    The spread is pooled with the baseline's differences (``reference``) when there are any.
+    Before the last look, a relation that is not yet shown either fails early (clearly on the
+    wrong side of its margin) or asks for more seeds.
     """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}")
@@ -59,38 +153,35 @@ def paired_test(differences: Sequence[float], direction: str, margin: float = 0.
     if k == 0:
         raise ValueError("no paired values to test")
     mean = float(np.mean(differences))
-    sd = max(sample_sd(differences), reference_sd)
     if not math.isfinite(mean):
-        return Decision(False, mean, math.nan, "non-finite difference")
-    half_width = 0.0
-    if sd > 0:
-        quantile = stats.t.ppf(1 - alpha, df=max(k - 1, 1))
-        half_width = float(quantile * sd / math.sqrt(k))
-    lower, upper = mean - half_width, mean + half_width
-    level = f"{1 - alpha:.0%} one-sided bound, {k} seeds, sd {sd:.4g}"
-    if direction == "greater":
-        return Decision(lower > margin, mean, lower, f"lower bound > {margin:g} ({level})")
-    if direction == "less":
-        return Decision(upper < -margin, mean, upper, f"upper bound < {-margin:g} ({level})")
-    if direction == "not-less":
-        return Decision(lower > -margin, mean, lower, f"lower bound > {-margin:g} ({level})")
-    bound = max(abs(lower), abs(upper))
-    return Decision(bound < margin, mean, bound, f"|bounds| < {margin:g} ({level})")
+        return Decision(False, mean, math.nan, "non-finite difference", Outcome.FAILS)
+    sd, df = pooled_sd(differences, reference) if len(reference) > 1 else (
+        sample_sd(differences), k - 1)
+    error = sd / math.sqrt(k)
+    width = _quantile(1 - alpha_here, df) * error if sd > 0 else 0.0
+    futile = _quantile(1 - FUTILITY_ALPHA, df) * error if sd > 0 else 0.0
+    lower, upper = mean - width, mean + width
+    level = (f"{1 - alpha_here:.4g} one-sided bound, {k} seeds, s {sd:.4g} ({df} df"
+             f"{', pooled with the baseline' if len(reference) > 1 else ''})")
+    if direction == "within":
+        bound = max(abs(lower), abs(upper))
+        ok, rule = bound < margin, f"|bounds| < {margin:g} ({level})"
+        hopeless = abs(mean) - futile >= margin
+    elif direction == "less":
+        bound, ok, rule = upper, upper < -margin, f"upper bound < {-margin:g} ({level})"
+        hopeless = mean - futile >= -margin
+    else:
+        limit = margin if direction == "greater" else -margin
+        bound, ok, rule = lower, lower > limit, f"lower bound > {limit:g} ({level})"
+        hopeless = mean + futile <= limit
+    if ok:
+        return Decision(True, mean, bound, rule, Outcome.HOLDS)
+    outcome = Outcome.FAILS if final or hopeless else Outcome.MORE
+    return Decision(False, mean, bound, rule, outcome)
 
 
-def shift_test(current: Sequence[float], baseline: Sequence[float], noise_floor: float = 0.0,
-               alpha: float = SHIFT_ALPHA) -> Decision:
-    """Is today's mean beyond noise from the baseline's? ok means within noise."""
-    if not current or not baseline:
-        raise ValueError("shift_test needs values on both sides")
-    delta = float(np.mean(current) - np.mean(baseline))
-    scale = max(sample_sd(current), sample_sd(baseline), noise_floor)
-    rule = (f"|Δ| within z{1 - alpha / 2:.4g}·σ·√(1/{len(current)}+1/{len(baseline)}), "
-            f"σ = {scale:.3g}")
-    if not math.isfinite(delta):
-        return Decision(False, delta, math.nan, rule)
-    if scale == 0:
-        return Decision(delta == 0, delta, 0.0, "exact (no spread on either side)")
-    limit = float(stats.norm.ppf(1 - alpha / 2) * scale
-                  * math.sqrt(1 / len(current) + 1 / len(baseline)))
-    return Decision(abs(delta) <= limit, delta, limit, rule)
+def looks_for(first: int, cap: int, step: int = 2) -> tuple[int, ...]:
+    """The seed counts at which a verdict is taken: first, first + step, … up to cap."""
+    cap = max(cap, first)
+    looks = list(range(first, cap, step))
+    return (*looks, cap)

@@ -78,7 +78,7 @@ def upgrade(monkeypatch, tmp_path: Path, case: Claim, old: list[float], new: lis
 
 def test_directionless_level_moving_beyond_noise_is_drift(monkeypatch, tmp_path: Path) -> None:
     evaluate(monkeypatch, tmp_path, BEST_EPOCH, [6.0, 6.0, 5.0], NEW, UpdateMode.ALL)
-    result = evaluate(monkeypatch, tmp_path, BEST_EPOCH, [2.0, 2.0, 3.0], NEW)
+    result = evaluate(monkeypatch, tmp_path, BEST_EPOCH, [1.0, 1.0, 2.0], NEW)
     assert result.status is Status.DRIFT
     assert not result.status.fails_test and result.status.needs_attention
 
@@ -110,7 +110,7 @@ def test_drift_is_listed_as_needing_attention_and_smoke_passes() -> None:
 
 def test_drift_shows_in_the_report_attention_section(monkeypatch, tmp_path: Path) -> None:
     evaluate(monkeypatch, tmp_path, BEST_EPOCH, [6.0, 6.0, 5.0], NEW, UpdateMode.ALL)
-    result = evaluate(monkeypatch, tmp_path, BEST_EPOCH, [2.0, 2.0, 3.0], NEW)
+    result = evaluate(monkeypatch, tmp_path, BEST_EPOCH, [1.0, 1.0, 2.0], NEW)
     markdown = render_markdown(RunRecord("r", "s", 0.0, "c", {}, [result]))
     assert "- 〰️ **DRIFT** `tut/cnn/best-epoch`" in markdown
 
@@ -157,3 +157,25 @@ def test_review_flags_a_new_baseline_that_contradicts_the_tutorial(monkeypatch,
     accuracy = next(line for line in review.splitlines() if "`tut/cnn/test-accuracy`" in line)
     assert "within noise" in accuracy and "0.96" in accuracy
     assert "Reason given: upgrade" in review
+
+
+def test_a_baseline_of_other_data_under_the_same_source_name_is_not_comparable(
+        monkeypatch, tmp_path: Path) -> None:
+    """A regenerated proxy keeps its source name but not its checksum: its old baselines are
+    never compared with the new data."""
+    def measuring_on(checksum: str) -> Callable[..., Measurement]:
+        def measure(claim: Claim, ctx: MeasureContext) -> Measurement:
+            return Measurement(0.5, data_source="proxy-x", data_checksum=checksum,
+                               details={"values": [0.5, 0.51, 0.49], "data_is_proxy": True})
+        return measure
+
+    settings = RunSettings("fast", UpdateMode.ALL, reason="r")
+    monkeypatch.setattr(KindSpec, "load_measure", lambda self: measuring_on("aaaa"))
+    evaluate_claim(LEVEL, MeasureContext(scratch=tmp_path), BaselineStore(tmp_path / "bl"), NEW,
+                   settings, "x")
+    monkeypatch.setattr(KindSpec, "load_measure", lambda self: measuring_on("bbbb"))
+    result = evaluate_claim(LEVEL, MeasureContext(scratch=tmp_path),
+                            BaselineStore(tmp_path / "bl"), NEW, RunSettings("fast"), "x")
+    assert result.status is Status.NOT_COMPARABLE
+    assert "measured on data with checksum aaaa, this run's proxy-x has checksum bbbb" in (
+        result.message)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from harness.measures.context import MeasureContext, Measurement
+from harness.measures.context import MeasureContext, Measurement, MeasurementSkipped
 
 if TYPE_CHECKING:
     import keras
@@ -298,7 +298,13 @@ def dataset_shape(claim: Claim, ctx: MeasureContext) -> Measurement:
     from harness.data import load_real_dataset, prepared_shape
 
     args = claim.args
-    dataset = load_real_dataset(args["dataset"], num_words=args.get("num_words"))
+    if not ctx.real_data_claims:
+        raise MeasurementSkipped(
+            "hermetic by default: data-shape claims read the real data set only with "
+            "--fast-data real (and the data in --data-dir or the Keras cache) or in a full-profile "
+            "session (-m full)")
+    dataset = load_real_dataset(args["dataset"], num_words=args.get("num_words"),
+                                data_dir=ctx.data.data_dir)
     shape = prepared_shape(dataset, split=args["split"], part=args["part"],
                            first=args.get("first"), pad_to=args.get("pad_to"))
     return Measurement(shape, data_source=dataset.source, data_checksum=dataset.checksum)
