@@ -1,6 +1,7 @@
-"""A claim run on a --data-dir reports that source and uses (or asks for) that source's baseline.
+"""The fast profile is hermetic: proxies by default, real data only with --fast-data real.
 
-Trains one tiny recipe (one seed, one epoch, 200 digits) on MNIST IDX files written from the
+A run on real data reports that source and uses (or asks for) that source's baseline. The
+training here is one tiny recipe (one epoch, 200 digits) on MNIST IDX files written from the
 offline digits, so it runs in seconds.
 """
 
@@ -14,15 +15,23 @@ import numpy as np
 import pytest
 
 from harness.baselines import BaselineStore
-from harness.claims import claim_files, load_claims
+from harness.claims import Claim, claim_files, load_claims
 from harness.data import local, proxy_dataset
+from harness.environment import Environment
 from harness.evaluate import RunSettings, UpdateMode, evaluate_claim
-from harness.measures.context import MeasureContext
+from harness.measures.context import MeasureContext, SeedPlan
 from harness.results import Status
+from harness.training import dataset_for
+from harness.training.worker import DataChoice
 
 pytestmark = [pytest.mark.fast, pytest.mark.training]
 
 CLAIM_ID = "mnist-intro/cnn/test-accuracy"
+CLAIMS = {claim.id: claim for claim in
+          load_claims(claim_files(Path(__file__).resolve().parent.parent / "suites" / "claims"))}
+ENVIRONMENT = Environment(keras="3.0.0", backend="fake", backend_version="0.0",
+                          tensorflow="absent", python="3.11", device_class="cpu",
+                          device="test cpu", platform="Test", git_commit="0")
 
 
 def _write_idx(folder: Path) -> None:
@@ -38,31 +47,62 @@ def _write_idx(folder: Path) -> None:
         (folder / f"{stem}.gz").write_bytes(gzip.compress(header + array.tobytes()))
 
 
-def test_claims_run_on_the_data_dir_and_use_its_baselines(tmp_path: Path,
-                                                           harness_state) -> None:
+def _tiny(claim_id: str) -> Claim:
+    claim = CLAIMS[claim_id]
+    recipes = {key: dataclasses.replace(recipe, epochs=1, seeds=(0,), train_size=200,
+                                        test_size=100)
+               for key, recipe in claim.recipes.items()}
+    return dataclasses.replace(claim, recipes=recipes)
+
+
+def test_the_fast_profile_trains_on_proxies_whatever_the_data_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HARNESS_DATA_DIR and --data-dir hold real MNIST: the fast profile still takes the
+    offline proxy, and data-shape claims say they need the opt-in."""
     _write_idx(tmp_path / "data" / "mnist")
-    claim = next(c for c in load_claims(claim_files(Path("suites/claims"))) if c.id == CLAIM_ID)
-    recipes = dict(claim.recipes)
-    recipes[("cnn", "fast")] = dataclasses.replace(recipes[("cnn", "fast")], epochs=1,
-                                                   seeds=(0,), train_size=200, test_size=100)
-    claim = dataclasses.replace(claim, recipes=recipes)
-    context = MeasureContext(data_dir=tmp_path / "data", environment=harness_state.environment)
+    monkeypatch.setenv("HARNESS_DATA_DIR", str(tmp_path / "data"))
+    recipe = CLAIMS[CLAIM_ID].recipes[("cnn", "fast")]
+    for data_dir in (None, tmp_path / "data"):
+        assert dataset_for(recipe, DataChoice(data_dir)).source == "proxy-sklearn-digits"
+        assert dataset_for(recipe, DataChoice(data_dir, "real")).source == "data-dir"
+    shape = CLAIMS["mnist-intro/data/mnist-test-x"]
+    skipped = evaluate_claim(shape, MeasureContext(data_dir=tmp_path / "data"),
+                             BaselineStore(tmp_path / "baselines"), ENVIRONMENT,
+                             RunSettings(profile="structure"), "-")
+    assert skipped.status is Status.SKIPPED and "--fast-data real" in skipped.message
+    opted_in = evaluate_claim(shape, MeasureContext(data_dir=tmp_path / "data",
+                                                    real_data_claims=True),
+                              BaselineStore(tmp_path / "baselines"), ENVIRONMENT,
+                              RunSettings(profile="structure"), "-")
+    assert opted_in.data_source == "data-dir" and opted_in.measured == [360, 28, 28]
+
+
+def test_real_data_opted_in_shows_the_tutorials_figure_and_uses_its_own_baselines(
+        tmp_path: Path) -> None:
+    """--fast-data real: the source's own baseline file; a level is NEW until one is written
+    and never judged against the tutorial's full-recipe figure; a relation is judged on
+    today's seeds even before there is a baseline."""
+    _write_idx(tmp_path / "data" / "mnist")
+    context = MeasureContext(data_dir=tmp_path / "data", environment=ENVIRONMENT,
+                             fast_data="real", seeds=SeedPlan(max_seeds=1, baseline_seeds=3))
     store = BaselineStore(tmp_path / "baselines")
+    level, relation = _tiny(CLAIM_ID), _tiny("mnist-intro/lessons/wrong-predictions-less-confident")
 
-    first = evaluate_claim(claim, context, store, harness_state.environment,
-                           RunSettings(profile="fast"), "pytest X --update-baselines")
-    assert first.data_source == "data-dir"
-    assert "data-source-data-dir" in first.baseline_file
-    # no baseline for this source yet: the message gives the command that creates it (the
-    # status is FAIL instead of NEW when the tutorial's figure is missed too, as here after one
-    # epoch on 200 digits)
-    assert first.status in (Status.NEW, Status.FAIL)
-    assert "pytest X --update-baselines" in first.message
+    first = evaluate_claim(level, context, store, ENVIRONMENT, RunSettings(profile="fast"),
+                           "pytest X --update-baselines")
+    assert first.data_source == "data-dir" and "data-source-data-dir" in first.baseline_file
+    assert first.status is Status.NEW and "pytest X --update-baselines" in first.message
+    assert "not judged" in first.rule and first.delta_expected == first.measured - 0.9685
 
-    evaluate_claim(claim, context, store, harness_state.environment,
-                   RunSettings(profile="fast", update=UpdateMode.MISSING_OR_FAILING), "-")
-    again = evaluate_claim(claim, context, store, harness_state.environment,
-                           RunSettings(profile="fast"), "-")
-    assert again.baseline == again.measured and again.delta_baseline == 0
-    # real-format data is not a proxy: the tutorial's figure is judged, not just shown
-    assert again.status is not Status.PROXY
+    judged = evaluate_claim(relation, context, store, ENVIRONMENT, RunSettings(profile="fast"),
+                            "-")
+    assert judged.status is Status.PASS and "judged on today's seeds alone" in judged.message
+
+    written = evaluate_claim(level, context, store, ENVIRONMENT,
+                             RunSettings(profile="fast", update=UpdateMode.MISSING_OR_FAILING),
+                             "-")
+    assert written.details["seeds"] == [10000, 10001, 10002]
+    again = evaluate_claim(level, context, store, ENVIRONMENT, RunSettings(profile="fast"), "-")
+    assert again.details["seeds"] == [0] and again.details["baseline_values"] == (
+        written.details["values"])
+    assert again.status is Status.PASS, again.message

@@ -18,6 +18,7 @@ from harness.measures.context import MeasureContext, Measurement, MeasurementSki
 from harness.recipes import SMOKE_MEMBERS, SMOKE_TEST_SIZE, SMOKE_TRAIN_SIZE
 from harness.results import Status
 from harness.training import dataset_for
+from harness.training.worker import DataChoice
 
 pytestmark = pytest.mark.fast
 
@@ -39,8 +40,8 @@ def test_smoke_recipe_keeps_the_code_path_and_shrinks_the_budget() -> None:
 def test_full_profile_never_trains_on_a_proxy(tmp_path: Path) -> None:
     recipe = CLAIMS["convnets-part1/transfer/val-accuracy"].recipes[("transfer", "full")]
     with pytest.raises(MeasurementSkipped, match="cats_and_dogs_filtered"):
-        dataset_for(recipe, tmp_path)
-    stand_in = dataset_for(recipe.for_smoke(), tmp_path)
+        dataset_for(recipe, DataChoice(tmp_path))
+    stand_in = dataset_for(recipe.for_smoke(), DataChoice(tmp_path))
     assert stand_in.source.startswith("smoke-") and stand_in.x_train.shape[1:] == (160, 160, 3)
 
 

@@ -315,8 +315,8 @@ PROXY_NOTES = {
 PROXY_DESCRIPTIONS = {
     "mnist": (
         "Offline MNIST proxy: scikit-learn's 1,797 real 8x8 handwritten digits (load_digits), "
-        "scaled to 0-255, resized bilinearly to 20x20 and placed in a 28x28 canvas like "
-        "MNIST, up to 4 pixels off centre (seeded), split stratified into 1,437 train / 360 "
+        "scaled to 0-255, resized bilinearly to 16x16 and placed in a 28x28 canvas up to 6 "
+        "pixels off centre (seeded), split stratified into 1,437 train / 360 "
         "test."),
     "cifar10": (
         "Offline CIFAR-10 proxy: 6,000 train / 1,000 test generated 32x32 RGB images in 10 "
