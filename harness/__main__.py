@@ -1,10 +1,12 @@
-"""Command line: ``python -m harness compare|claims|review``.
+"""Command line: ``python -m harness compare|claims|review|aa``.
 
 - ``compare A B``  two runs (JSON reports or folders holding one) as a markdown comparison
 - ``claims``       every claim of the claim files, with its last status from a report
 - ``review RUN``   the baseline regeneration review of a saved run (the plugin writes it too)
+- ``aa``           the A/A self-test: the fast trained claims on several seed offsets, false
+                   alarms per 100 trained claim-runs (runs pytest once per offset)
 
-Nothing here imports Keras: every command reads files only.
+Nothing here imports Keras: every command reads files (``aa`` runs pytest in subprocesses).
 """
 
 from __future__ import annotations
@@ -76,6 +78,14 @@ def _review(args: argparse.Namespace) -> int:
     return 0
 
 
+def _aa(args: argparse.Namespace) -> int:
+    from harness.aa import run_aa
+
+    text, alarms = run_aa(args.offsets, Path(args.reports_dir), args.select, args.pytest_args)
+    _emit(text, args.output)
+    return 1 if args.fail_on_alarm and alarms else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m harness", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -102,6 +112,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     review.add_argument("run", help="a JSON report (or its folder) of a --regen-baselines run")
     review.add_argument("-o", "--output")
     review.set_defaults(handler=_review)
+
+    aa = commands.add_parser("aa", help="A/A self-test: false alarms on shifted seeds")
+    aa.add_argument("--offsets", type=int, nargs="+", default=[0, 100, 200, 300],
+                    help="seed offsets, one suite run each (default: 0 100 200 300)")
+    aa.add_argument("--select", default="fast and training",
+                    help="pytest -m expression (default: 'fast and training')")
+    aa.add_argument("--reports-dir", default="reports/aa",
+                    help="each offset's reports go to <dir>/offset-K (default reports/aa)")
+    aa.add_argument("--fail-on-alarm", action="store_true", help="exit 1 on any false alarm")
+    aa.add_argument("-o", "--output", help="write the summary here instead of stdout")
+    aa.add_argument("pytest_args", nargs="*", help="more pytest arguments, after --")
+    aa.set_defaults(handler=_aa)
 
     args = parser.parse_args(argv)
     return args.handler(args)
