@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from harness.data.sizes import check_full_sizes
 from harness.errors import TrainingFailed
 from harness.recipes import Recipe
 
@@ -350,6 +351,7 @@ def train_seed(recipe: Recipe, dataset: Dataset, seed: int, build: Callable[[], 
     """One seed of a recipe: one model, or a committee of ``recipe.ensemble`` members (whose
     artifacts are not kept: no single model stands for the committee)."""
     started = time.perf_counter()
+    check_full_sizes(recipe, dataset)  # full profile: too little data is refused, not trained
     if recipe.ensemble > 1:
         return _train_committee(recipe, dataset, seed, build, started)
     core = _fresh_model(seed, build)
