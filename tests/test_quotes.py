@@ -48,13 +48,18 @@ def missing_pieces(quote: str, text: str) -> list[str]:
     return missing
 
 
-@pytest.fixture(scope="module")
-def tutorials() -> dict[str, str]:
-    if not SEEDS.is_dir():
-        pytest.skip(f"the tutorials are not here: {SEEDS} does not exist (the shared/ folder "
+def load_tutorials(folder: Path) -> dict[str, str]:
+    """Every tutorial's text, whitespace-normalised, by file name; a skip when it is absent."""
+    if not folder.is_dir():
+        pytest.skip(f"the tutorials are not here: {folder} does not exist (the shared/ folder "
                     "beside the project holds them)")
     return {path.name: _normalised(path.read_text(encoding="utf-8"))
-            for path in SEEDS.iterdir() if path.is_file()}
+            for path in folder.iterdir() if path.is_file()}
+
+
+@pytest.fixture(scope="module")
+def tutorials() -> dict[str, str]:
+    return load_tutorials(SEEDS)
 
 
 @pytest.mark.parametrize(("claim_id", "seed", "quote"), _cases(),
@@ -71,3 +76,8 @@ def test_elision_keeps_order() -> None:
     assert not missing_pieces("loss: 0.0432 [...] loss: 0.1149", text)
     assert missing_pieces("loss: 0.1149 [...] loss: 0.0432", text)
     assert missing_pieces("error 0.54%", _normalised("the validation error is 0.540%)"))
+
+
+def test_no_seeds_folder_skips_with_the_reason(tmp_path: Path) -> None:
+    with pytest.raises(pytest.skip.Exception, match="does not exist"):
+        load_tutorials(tmp_path / "shared" / "seeds")
