@@ -140,7 +140,7 @@ def _judge(claim: Claim, ctx: MeasureContext, store: BaselineStore, environment:
                                              against_baseline, update_command)
 
 
-TRAINED_JUDGES = ("level", "paired")
+TRAINED_JUDGES = ("level", "paired", "curve")
 
 
 def _read_entry(store: BaselineStore, key: BaselineKey, claim_id: str,
@@ -238,8 +238,8 @@ def _calibration(claim: Claim, entry: BaselineEntry | None,
     """The claim's gate from its baseline's seeds (None without a spread to work from)."""
     from harness.calibration import calibrate_level, calibrate_relation
 
-    if entry is None or len(entry.values) < 2 or not looks[0]:
-        return None
+    if entry is None or len(entry.values) < 2 or not looks[0] or claim.spec.judge == "curve":
+        return None  # a curve's gate is its per-epoch shift rule, not simulated here
     stored = [float(value) for value in entry.values]
     if claim.spec.judge == "level":
         return calibrate_level(stored, looks)

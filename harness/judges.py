@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 _LOWER_IS_BETTER = ("loss", "nll", "gap", "wrong", "rise")
 # Metrics with no better or worse value: a move beyond noise from the baseline is DRIFT.
 _DIRECTIONLESS = ("val_loss_best_epoch", "lr_final_ratio", "top_prob_all", "top_prob_wrong",
-                  "n_test")
+                  "n_test", "lr_reductions", "lr_reduction_factor", "lr_first_reduction_epoch")
 _TUTORIAL_Z = 3.29  # two-sided 0.001: the tutorial's figure against our measurement
 
 
@@ -106,7 +106,7 @@ def better_direction(claim: Claim) -> str:
         return "lower"
     if claim.kind == "step-time-ratio":
         return "none"
-    if claim.kind == "metric-level":
+    if claim.kind in ("metric-level", "learning-curve"):
         metric = claim.args["metric"]
         if metric in _DIRECTIONLESS:
             return "none"
@@ -141,6 +141,10 @@ class LevelJudge:
         if measurement.details.get("profile") != "full":
             return Verdict(True, delta, "not judged: the tutorial's figure is for its full "
                            "recipe, this is the fast profile's budget", judged=False)
+        stated = claim.args.get("tolerance")
+        if stated is not None:  # the claim's own tolerance (a loss, an epoch, a count), argued
+            return Verdict(math.isfinite(delta) and abs(delta) <= stated, delta,  # in its note
+                           f"|Δ| ≤ {stated:g} (the claim's stated tolerance)")
         n_test = measurement.details.get("n_test") or 0
         tolerance = _half_last_digit(claim.expected)
         if "accuracy" in claim.args["metric"] and n_test:
@@ -247,3 +251,74 @@ class DeviceTimeJudge:
 JUDGES: dict[str, Judge] = {"comparator": ComparatorJudge(), "level": LevelJudge(),
                             "paired": PairedJudge(), "decades": DecadesJudge(),
                             "device-time": DeviceTimeJudge()}
+
+
+class CurveJudge:
+    """A learning curve (issue 14): the tutorial's logged per-epoch figures, epoch by epoch.
+
+    Each epoch's mean over seeds must lie within that figure's printed precision plus the
+    test-set noise (or the claim's stated ``tolerance``); against the baseline, every epoch's
+    seeds get the level shift rule, and the worst epoch is reported.
+    """
+
+    @staticmethod
+    def _tolerances(claim: Claim, measurement: Measurement) -> list[float]:
+        stated = claim.args.get("tolerance")
+        n_test = measurement.details.get("n_test") or 0
+        tolerances = []
+        for figure in claim.expected:
+            tolerance = float(stated) if stated is not None else _half_last_digit(figure)
+            if stated is None and "accuracy" in claim.args["metric"] and n_test:
+                tolerance += _TUTORIAL_Z * binomial_se(figure, int(n_test))
+            tolerances.append(tolerance)
+        return tolerances
+
+    def against_tutorial(self, claim: Claim, measurement: Measurement,
+                         entry: BaselineEntry | None, look: Look = FINAL_LOOK) -> Verdict:
+        if not isinstance(claim.expected, list) or not claim.expected:
+            return Verdict(True, None, "the tutorial gives no curve to compare", judged=False)
+        curve = list(measurement.value)
+        if len(curve) != len(claim.expected):
+            return Verdict(False, None, f"{len(curve)} epochs measured, the tutorial logs "
+                           f"{len(claim.expected)}")
+        deltas = [now - figure for now, figure in zip(curve, claim.expected, strict=True)]
+        tolerances = self._tolerances(claim, measurement)
+        worst = max(range(len(deltas)),
+                    key=lambda i: abs(deltas[i]) / tolerances[i] if tolerances[i] else math.inf)
+        if measurement.details.get("data_is_proxy"):
+            return Verdict(True, deltas[worst], "not judged: the tutorial's curve is for the "
+                           "real data set, this ran on a proxy", judged=False)
+        if measurement.details.get("profile") != "full":
+            return Verdict(True, deltas[worst], "not judged: the tutorial's curve is for its "
+                           "full recipe, this is the fast profile's budget", judged=False)
+        ok = all(math.isfinite(d) and abs(d) <= t for d, t in zip(deltas, tolerances, strict=True))
+        return Verdict(ok, deltas[worst], f"every epoch |Δ| ≤ its tolerance ({min(tolerances):.3g}"
+                       f"–{max(tolerances):.3g}); worst epoch {worst + 1}: Δ {deltas[worst]:+.4g}")
+
+    def against_baseline(self, claim: Claim, measurement: Measurement,
+                         entry: BaselineEntry, look: Look = FINAL_LOOK) -> Verdict:
+        now, stored = list(measurement.details["values"]), list(entry.values)
+        epochs = {len(curve) for curve in now + stored}
+        if len(epochs) != 1:
+            return Verdict(False, None, f"curves of different lengths: {sorted(epochs)} epochs")
+        length = epochs.pop()
+        # every epoch is a test: the look's error rate is shared among them (Bonferroni)
+        alpha = look.alpha(SHIFT_ALPHA, SHIFT_SPENDING) / length
+        decisions = [shift_look([curve[epoch] for curve in now],
+                                [curve[epoch] for curve in stored], alpha, look.final)
+                     for epoch in range(length)]
+        worst = max(range(len(decisions)), key=lambda i: (not decisions[i].ok,
+                                                          abs(decisions[i].estimate)))
+        decision, better = decisions[worst], better_direction(claim)
+        return Verdict(all(d.ok for d in decisions), decision.estimate,
+                       f"every epoch: {decision.rule}",
+                       f"worst epoch {worst + 1}: Δ {decision.estimate:+.4g}, noise limit "
+                       f"±{decision.bound:.3g}", improved=(decision.estimate > 0) == (
+                           better == "higher"), directional=better != "none",
+                       more=any(d.outcome is Outcome.MORE for d in decisions))
+
+    def stored_values(self, measurement: Measurement) -> tuple[Any, ...]:
+        return tuple(measurement.details["values"])
+
+
+JUDGES["curve"] = CurveJudge()

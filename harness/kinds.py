@@ -79,7 +79,7 @@ KINDS: dict[str, KindSpec] = {
         _structure("dataset-shape", "dataset_shape", ("dataset", "split", "part"),
                    ("first", "pad_to", "num_words"), scope=DATA_SCOPE),
         KindSpec("metric-level", group="training", measure="harness.measures.training:level",
-                 required=("recipe", "metric"), scope=TRAINING_SCOPE,
+                 required=("recipe", "metric"), optional=("tolerance",), scope=TRAINING_SCOPE,
                  recipe_args=("recipe",), judge="level"),
         KindSpec("paired-difference", group="training",
                  measure="harness.measures.training:paired_difference",
@@ -92,5 +92,10 @@ KINDS: dict[str, KindSpec] = {
         KindSpec("step-time", group="timing", measure="harness.measures.timing:step_time",
                  required=("recipe", "batch_size"), optional=("rounds", "warmup"),
                  scope=TIMING_SCOPE, recipe_args=("recipe",), judge="device-time"),
+        # a per-epoch history metric (e.g. val_accuracy) against the tutorial's logged list
+        KindSpec("learning-curve", group="training",
+                 measure="harness.measures.training:learning_curve",
+                 required=("recipe", "metric"), optional=("tolerance",), scope=TRAINING_SCOPE,
+                 recipe_args=("recipe",), judge="curve"),
     )
 }

@@ -82,3 +82,19 @@ def paired_difference(claim: Claim, ctx: MeasureContext) -> Measurement:
                                 "a_values": a_values, "b_values": b_values,
                                 "data_is_proxy": a_run.data_source.startswith("proxy"),
                                 **_provenance(a_run)})
+
+
+def learning_curve(claim: Claim, ctx: MeasureContext) -> Measurement:
+    """One logged history metric of a recipe, epoch by epoch (issue 14): the value is the
+    per-epoch mean over seeds, ``details["values"]`` every seed's curve."""
+    run = _run(claim, ctx, claim.args["recipe"])
+    metric = claim.args["metric"]
+    missing = [r.seed for r in run.runs if metric not in r.history]
+    if missing:
+        raise KeyError(f"recipe {run.recipe.name!r} logs no {metric!r} history; it logs: "
+                       f"{', '.join(sorted(run.runs[0].history))}")
+    curves = [[float(value) for value in r.history[metric]] for r in run.runs]
+    mean = [sum(epoch) / len(epoch) for epoch in zip(*curves, strict=True)]
+    return Measurement(mean, data_source=run.data_source, data_checksum=run.data_checksum,
+                       details={"values": curves, "data_is_proxy": run.data_source.startswith(
+                           "proxy"), **_provenance(run)})

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from harness.data.sizes import check_full_sizes
 from harness.errors import TrainingFailed
 from harness.recipes import Recipe
 
@@ -298,6 +299,8 @@ def _evaluate(recipe: Recipe, trained: TrainedModel,
     metrics["lr_reductions"] = float(sum(b < a for a, b in itertools.pairwise(rates)))
     if rates:
         metrics["lr_final_ratio"] = rates[-1] / rates[0]
+    if recipe.reduce_lr and rates and history.get(recipe.reduce_lr.get("monitor", "val_loss")):
+        metrics.update(_plateau_schedule(recipe, rates, history))
     if history.get("val_loss"):
         val_loss = history["val_loss"]
         best = int(np.argmin(val_loss))
@@ -305,6 +308,43 @@ def _evaluate(recipe: Recipe, trained: TrainedModel,
         metrics["val_loss_rise"] = float(val_loss[-1] - val_loss[best])
         metrics["val_accuracy_best"] = float(max(history.get("val_accuracy", [np.nan])))
     return metrics, probabilities
+
+
+_KERAS_MIN_DELTA = 1e-4  # ReduceLROnPlateau's default (Keras 2 and 3); recipes do not set it
+
+
+def _plateau_schedule(recipe: Recipe, rates: list[float],
+                      history: dict[str, list[float]]) -> dict[str, float]:
+    """How the learning rate was cut, for "reduce the learning rate by half when the accuracy is
+    not improving after 3 epochs" (issue 14): the mean factor of the cuts not clipped at
+    ``min_lr``, the first cut's epoch, and the epochs where a cut happened without the rule
+    asking for one or the rule asked and none happened (the rule replayed on the logged
+    monitor, with Keras's min_delta, compared in float32 as Keras does)."""
+    spec = recipe.reduce_lr
+    monitored = history[spec.get("monitor", "val_loss")]
+    patience, min_lr = int(spec.get("patience", 10)), float(spec.get("min_lr", 0.0))
+    higher = "acc" in spec.get("monitor", "val_loss")
+    best: float | None = None
+    wait, wrong, factors, first = 0, 0, [], math.nan
+    for epoch, value in enumerate(monitored[:len(rates)]):
+        before = rates[epoch - 1] if epoch else None
+        cut = before is not None and rates[epoch] < before
+        due = False
+        shifted = value - _KERAS_MIN_DELTA if higher else value + _KERAS_MIN_DELTA
+        if best is None or (np.float32(shifted) > np.float32(best) if higher
+                            else np.float32(shifted) < np.float32(best)):
+            best, wait = value, 0
+        else:
+            wait += 1
+            if wait >= patience and before is not None and before > np.float32(min_lr):
+                due, wait = True, 0
+        wrong += int(cut != due)
+        if cut and before is not None:
+            first = float(epoch + 1) if math.isnan(first) else first
+            if rates[epoch] > min_lr * (1 + 1e-6):  # a cut clipped at min_lr is not a factor
+                factors.append(rates[epoch] / before)
+    return {"lr_schedule_wrong_epochs": float(wrong), "lr_first_reduction_epoch": first,
+            "lr_reduction_factor": float(np.mean(factors)) if factors else math.nan}
 
 
 _MAX_MISCLASSIFIED = 16
@@ -350,6 +390,7 @@ def train_seed(recipe: Recipe, dataset: Dataset, seed: int, build: Callable[[], 
     """One seed of a recipe: one model, or a committee of ``recipe.ensemble`` members (whose
     artifacts are not kept: no single model stands for the committee)."""
     started = time.perf_counter()
+    check_full_sizes(recipe, dataset)  # full profile: too little data is refused, not trained
     if recipe.ensemble > 1:
         return _train_committee(recipe, dataset, seed, build, started)
     core = _fresh_model(seed, build)

@@ -1,0 +1,109 @@
+"""The measurements and judges the full claims of issue 14 need: a stated tolerance for a level,
+learning curves against the tutorial's per-epoch log, and the learning-rate schedule replayed
+against ReduceLROnPlateau's rule."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+
+import pytest
+
+from harness.baselines import BaselineEntry
+from harness.claims import claim_files, load_claims
+from harness.judges import JUDGES, better_direction
+from harness.measures.context import Measurement
+from harness.training.runner import _plateau_schedule
+
+pytestmark = pytest.mark.fast
+
+CLAIMS = {claim.id: claim for claim in
+          load_claims(claim_files(Path(__file__).parent.parent / "suites" / "claims"))}
+CURVE = "mnist-intro/cnn/val-accuracy-by-epoch"
+
+
+def _curve(values: list[list[float]], proxy: bool = False) -> Measurement:
+    mean = [sum(epoch) / len(epoch) for epoch in zip(*values, strict=True)]
+    return Measurement(mean, data_source="data-dir", data_checksum="x",
+                       details={"values": values, "n_test": 10_000, "data_is_proxy": proxy,
+                                "profile": "full"})
+
+
+def test_a_curve_within_test_set_noise_holds_and_one_epoch_off_fails() -> None:
+    claim = CLAIMS[CURVE]
+    judge = JUDGES[claim.spec.judge]
+    tutorial = list(claim.expected)
+    close = [[v + 0.002 for v in tutorial], [v - 0.001 for v in tutorial]]
+    assert judge.against_tutorial(claim, _curve(close), None).ok
+    off = [list(tutorial), list(tutorial)]
+    off[0][2] = off[1][2] = tutorial[2] - 0.02  # epoch 3 two points low
+    verdict = judge.against_tutorial(claim, _curve(off), None)
+    assert not verdict.ok and "worst epoch 3" in verdict.rule
+    assert verdict.delta == pytest.approx(-0.02)
+    assert not judge.against_tutorial(claim, _curve([tutorial[:5]]), None).ok  # 5 of 6 epochs
+    assert not judge.against_tutorial(claim, _curve(off, proxy=True), None).judged
+
+
+def test_a_curve_against_its_baseline_epoch_by_epoch() -> None:
+    claim = CLAIMS[CURVE]
+    judge = JUDGES[claim.spec.judge]
+    seeds = [[0.91, 0.94, 0.95, 0.96, 0.965, 0.968], [0.92, 0.943, 0.953, 0.962, 0.966, 0.969]]
+    entry = BaselineEntry(1, None, {}, values=tuple(judge.stored_values(_curve(seeds))))
+    assert judge.against_baseline(claim, _curve(seeds), entry).ok
+    dropped = [[v - 0.1 if i == 5 else v for i, v in enumerate(s)] for s in seeds]
+    verdict = judge.against_baseline(claim, _curve(dropped), entry)
+    assert not verdict.ok and "worst epoch 6" in verdict.detail and not verdict.improved
+    assert better_direction(claim) == "higher"
+
+
+def test_a_stated_tolerance_replaces_the_printed_precision() -> None:
+    claim = CLAIMS["mnist-workflow/simple-conv/test-loss"]
+    judge = JUDGES[claim.spec.judge]
+    tolerance = claim.args["tolerance"]
+
+    def level(value: float) -> Measurement:
+        return Measurement(value, data_source="data-dir",
+                           details={"values": [value], "profile": "full"})
+
+    assert judge.against_tutorial(claim, level(claim.expected + 0.9 * tolerance), None).ok
+    assert not judge.against_tutorial(claim, level(claim.expected + 1.1 * tolerance), None).ok
+
+
+def test_the_schedule_replay_flags_a_cut_the_rule_did_not_ask_for() -> None:
+    recipe = CLAIMS["mnist-workflow/simple-conv-aug-lr/lr-halves"].recipes[
+        ("simple-conv-aug-lr", "full")]
+    # val_accuracy improves for 3 epochs, then stalls: patience 3 asks for the cut at epoch 6
+    monitored = [0.90, 0.95, 0.97, 0.97, 0.96, 0.97, 0.975, 0.97]
+    rates = [1e-3] * 5 + [5e-4] * 3
+    metrics = _plateau_schedule(recipe, rates, {"val_accuracy": monitored})
+    assert metrics == {"lr_schedule_wrong_epochs": 0.0, "lr_first_reduction_epoch": 6.0,
+                       "lr_reduction_factor": 0.5}
+    early = [1e-3] * 4 + [5e-4] * 4  # cut at epoch 5, one epoch too soon
+    assert _plateau_schedule(recipe, early, {"val_accuracy": monitored})[
+        "lr_schedule_wrong_epochs"] == 2.0
+    # an improvement below Keras's min_delta (1e-4) does not reset the wait
+    tiny = [0.90, 0.95, 0.97, 0.97005, 0.97008, 0.97009, 0.98, 0.98]
+    assert _plateau_schedule(recipe, rates, {"val_accuracy": tiny})[
+        "lr_schedule_wrong_epochs"] == 0.0
+    none = _plateau_schedule(recipe, [1e-3] * 3, {"val_accuracy": [0.9, 0.95, 0.97]})
+    assert none["lr_schedule_wrong_epochs"] == 0 and math.isnan(none["lr_reduction_factor"])
+
+
+@pytest.mark.training
+def test_the_replay_matches_keras_reduce_lr_on_plateau() -> None:
+    """A real fit with patience 1 on a few proxy digits: every cut Keras made is one the replayed
+    rule asks for, and each halves the rate."""
+    from harness.data import proxy_dataset
+    from harness.models import build_model
+    from harness.training.runner import train_seed
+
+    recipe = CLAIMS["mnist-workflow/simple-conv-aug-lr/lr-halves"].recipes[
+        ("simple-conv-aug-lr", "fast")]
+    recipe = dataclasses.replace(recipe, epochs=6, seeds=(0,), train_size=240, test_size=60,
+                                 augmentation={}, reduce_lr={**recipe.reduce_lr, "patience": 1})
+    run = train_seed(recipe, proxy_dataset("mnist"), 0,
+                     lambda: build_model("mnist-workflow", "simple-conv"))
+    assert run.metrics["lr_reductions"] >= 1, run.history
+    assert run.metrics["lr_schedule_wrong_epochs"] == 0, run.history
+    assert run.metrics["lr_reduction_factor"] == pytest.approx(0.5)
