@@ -315,7 +315,7 @@ PROXY_NOTES = {
 PROXY_DESCRIPTIONS = {
     "mnist": (
         "Offline MNIST proxy: scikit-learn's 1,797 real 8x8 handwritten digits (load_digits), "
-        "scaled to 0-255, resized bilinearly to 16x16 and placed in a 28x28 canvas up to 6 "
+        "scaled to 0-255, resized bilinearly to 18x18 and placed in a 28x28 canvas up to 5 "
         "pixels off centre (seeded), split stratified into 1,437 train / 360 "
         "test."),
     "cifar10": (
