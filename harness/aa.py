@@ -9,6 +9,7 @@ suite once per offset in a subprocess of its own and counts them per 100 trained
 from __future__ import annotations
 
 import json
+import resource
 import subprocess
 import sys
 import time
@@ -27,6 +28,7 @@ class OffsetRun:
 
     offset: int
     seconds: float
+    cpu_seconds: float  # user + system of the pytest process and its training workers
     statuses: dict[str, str] = field(default_factory=dict)  # claim id@profile → status
     seeds: dict[str, int] = field(default_factory=dict)  # claim id@profile → seeds taken
 
@@ -35,20 +37,25 @@ class OffsetRun:
         return sorted(claim for claim, status in self.statuses.items() if status not in _QUIET)
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_offset(offset: int, reports: Path, selection: str, extra: Sequence[str]) -> OffsetRun:
     """``pytest suites -m <selection> --seed-offset K`` in a subprocess; its trained verdicts."""
     folder = reports / f"offset-{offset}"
     command = [sys.executable, "-m", "pytest", "suites", "-m", selection, "-q",
                "-p", "no:cacheprovider", "--seed-offset", str(offset),
                "--reports-dir", str(folder), *extra]
-    started = time.perf_counter()
+    cpu, started = _children_cpu(), time.perf_counter()
     subprocess.run(command, check=False, stdout=subprocess.DEVNULL)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _children_cpu() - cpu
     report = folder / "latest.json"
     if not report.is_file():
         raise RuntimeError(f"offset {offset}: no report at {report}; run the command by hand to "
                            f"see why: {' '.join(command)}")
-    run = OffsetRun(offset, seconds)
+    run = OffsetRun(offset, seconds, cpu)
     for result in json.loads(report.read_text(encoding="utf-8"))["results"]:
         if result["group"] != "training":
             continue
@@ -67,12 +74,13 @@ def render(runs: Sequence[OffsetRun]) -> str:
              f"**{alarms} false alarm(s) in {total} trained claim-runs = "
              f"{100 * alarms / max(total, 1):.2f} per 100** over offsets "
              f"{', '.join(str(run.offset) for run in runs)}", "",
-             "| offset | claim-runs | false alarms | seeds per verdict (mean, max) | wall s |",
-             "|---|---|---|---|---|"]
+             "| offset | claim-runs | false alarms | seeds per verdict (min, mean, max) | wall s "
+             "| CPU |", "|---|---|---|---|---|---|"]
     for run in runs:
         seeds = list(run.seeds.values()) or [0]
         lines.append(f"| {run.offset} | {len(run.statuses)} | {len(run.alarms)} | "
-                     f"{sum(seeds) / len(seeds):.1f}, {max(seeds)} | {run.seconds:.0f} |")
+                     f"{min(seeds)}, {sum(seeds) / len(seeds):.1f}, {max(seeds)} | "
+                     f"{run.seconds:.0f} | {run.cpu_seconds / run.seconds:.0%} |")
     lines.append("")
     for run in runs:
         lines += [f"- offset {run.offset}: `{claim}` {run.statuses[claim]}"
