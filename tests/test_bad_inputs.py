@@ -64,6 +64,9 @@ CATALOGUE: dict[str, list[str]] = {
         "test_pool.py::test_a_failing_job_is_one_line_naming_it",
         "test_pool.py::test_other_jobs_go_on_when_a_worker_dies",
         "test_pool.py::test_claims_of_a_timed_out_recipe_are_errors_and_it_trains_once"],
+    "a data folder too small for a full recipe": [
+        "test_full_data_sizes.py::test_a_short_data_folder_refuses_every_full_recipe",
+        "test_full_data_sizes.py::test_the_issue_case_is_an_error_naming_the_sizes"],
     "real data in the fast profile without opting in": [
         "test_hermetic.py::test_the_fast_profile_trains_on_proxies_whatever_the_data_folder"],
 }
