@@ -1,4 +1,4 @@
-"""Accelerators: memory growth on, and one GPU per pytest-xdist worker.
+"""Accelerators: memory growth on, one GPU per training worker and per pytest-xdist worker.
 
 TensorFlow grabs all GPU memory at start unless told otherwise, which starves anything else on
 the card (a second worker, the evaluation of another recipe); memory growth makes it take what
@@ -30,6 +30,17 @@ def pin_worker_to_gpu(gpus: list[str] | None = None) -> str | None:
     chosen = visible[int(worker[2:]) % len(visible)]
     os.environ["CUDA_VISIBLE_DEVICES"] = chosen
     return chosen
+
+
+def gpu_for_worker(index: int, gpus: list[str] | None = None) -> str | None:
+    """The GPU a training worker takes (round robin over the visible ones), or None on CPUs."""
+    visible = gpus if gpus is not None else _visible_gpus()
+    return visible[index % len(visible)] if visible else None
+
+
+def visible_gpu_count() -> int:
+    """How many GPUs this machine shows, without starting a framework."""
+    return len(_visible_gpus())
 
 
 def _visible_gpus() -> list[str]:

@@ -46,9 +46,9 @@ def _one_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {lines[0] if lines else ''}".rstrip(": ")
 
 
-def _worker_main(connection: Connection, threads: int) -> None:
+def _worker_main(connection: Connection, threads: int, gpu: str | None) -> None:
     """A worker: configure once, then run jobs until told to stop (None)."""
-    configure_process(threads)
+    configure_process(threads, gpu)
     while True:
         try:
             job = connection.recv()
@@ -103,6 +103,7 @@ class WorkerPool:
         self._context = multiprocessing.get_context("spawn")
         self._queue: collections.deque[tuple[Job, Future]] = collections.deque()
         self._workers: list[_Worker] = []
+        self._started = 0  # workers started so far: the next one's index picks its GPU
         self._lock = threading.Lock()
         self._closed = False
         self._thread: threading.Thread | None = None
@@ -130,8 +131,12 @@ class WorkerPool:
             self._thread.join()
 
     def _spawn(self) -> _Worker:
+        from harness.devices import gpu_for_worker
+
         mine, theirs = self._context.Pipe(duplex=True)
-        process = self._context.Process(target=_worker_main, args=(theirs, self.threads),
+        gpu = gpu_for_worker(self._started)
+        self._started += 1
+        process = self._context.Process(target=_worker_main, args=(theirs, self.threads, gpu),
                                         daemon=True,
                                         name="harness-training-worker")
         process.start()

@@ -47,10 +47,14 @@ class SeedTask:
                 f"seed {self.seed})")
 
 
-def configure_process(threads: int = WORKER_THREADS) -> None:
+def configure_process(threads: int = WORKER_THREADS, gpu: str | None = None) -> None:
     """Fix the thread counts and make kernels deterministic: environment variables the
     frameworks read when they start, so this must run before the first framework import (a
-    worker runs it first thing; nothing heavy is imported until a task needs it)."""
+    worker runs it first thing; nothing heavy is imported until a task needs it). With a GPU,
+    the worker sees only its own, and TensorFlow takes its memory as it needs it."""
+    if gpu is not None:
+        os.environ["CUDA_VISIBLE_DEVICES"] = gpu
+        os.environ["TF_FORCE_GPU_ALLOW_GROWTH"] = "true"
     for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS",
                  "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[name] = str(threads)
