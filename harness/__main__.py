@@ -87,7 +87,8 @@ def _aa(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m harness", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog=Path(sys.argv[0]).name if sys.argv[0].endswith(
+        "claims-harness") else "python -m harness", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
     compare = commands.add_parser("compare", help="compare two runs claim by claim")
