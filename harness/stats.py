@@ -35,7 +35,7 @@ from scipy import stats
 RELATION_ALPHA = 0.05  # a relation that does not hold passes at most this often
 SHIFT_ALPHA = 0.002  # two-sided: an unchanged claim alarms at most this often
 SHIFT_SPENDING, RELATION_SPENDING = "pocock", "obrien-fleming"
-BORDERLINE_P = 0.05  # a shift with p below this (and no alarm) asks for more seeds
+BORDERLINE_P = 0.02  # a shift with p below this (and no alarm) asks for more seeds
 FUTILITY_ALPHA = 0.001  # a relation clearly failing at an early look fails there
 DIRECTIONS = ("greater", "less", "not-less", "within")
 
