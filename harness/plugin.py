@@ -77,8 +77,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "result keep it, the others run, and the report covers them all")
     group.addoption("--workers", type=int, default=None, metavar="N",
                     help="train (recipe, seed) tasks in N single-threaded worker processes "
-                         "(default: one per GPU, else one per CPU core; each worker takes one "
-                         "GPU; 0 trains in the pytest process). A crash "
+                         "(default: one per GPU, else one per CPU core plus one, since a "
+                         "single-threaded worker leaves its core idle while it waits on its "
+                         "input pipeline; each worker takes one GPU; 0 trains in the pytest "
+                         "process). A crash "
                          "or an out-of-memory kill of a worker is an ERROR of the claims "
                          "reading its recipe, and the session goes on")
     group.addoption("--task-timeout", type=float, default=None, metavar="SECONDS",
@@ -276,10 +278,10 @@ class HarnessState:
         data_dir, cache = option("--data-dir"), option("--train-cache")
         data = DataChoice(Path(data_dir) if data_dir else None, option("--fast-data"))
         workers = option("--workers")
-        if workers is None:  # one per GPU on a GPU machine, else one per core
+        if workers is None:  # one per GPU on a GPU machine, else one per core and one more
             from harness.devices import visible_gpu_count
 
-            workers = visible_gpu_count() or os.cpu_count() or 1
+            workers = visible_gpu_count() or (os.cpu_count() or 1) + 1
         engine = (WorkerPool(workers, option("--task-timeout")) if workers > 0 else
                   InlineEngine())
         bank = SeedBank(engine, data, self.environment, Path(cache) if cache else None)
