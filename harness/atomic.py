@@ -1,8 +1,9 @@
 """One way to write a file so that a crash or a full disk never leaves it torn.
 
 The text goes to a uniquely named temporary file in the same folder, is flushed and fsynced,
-and then replaces the target in one rename. Two processes writing the same file each use their
-own temporary name, so neither overwrites the other's half-written copy.
+and then replaces the target in one rename, whose folder is fsynced too. Two processes writing
+the same file each use their own temporary name, so neither overwrites the other's half-written
+copy.
 """
 
 from __future__ import annotations
@@ -27,3 +28,8 @@ def write_text_atomically(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+    directory = os.open(path.parent, os.O_RDONLY)  # the rename itself survives a power cut
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)

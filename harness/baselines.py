@@ -13,11 +13,12 @@ import fcntl
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from harness.atomic import write_text_atomically
 
 SCHEMA = 1
 # Key fields that an upgrade changes; the others (backend, device, data) must match for an
@@ -183,24 +184,10 @@ def _locked(path: Path) -> Iterator[None]:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    """Write to a temporary file, fsync, then rename over the target: all or nothing."""
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                             dir=path.parent)
+    """All or nothing (``harness.atomic``); a failed write names the file and leaves the old
+    one as it was."""
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        if isinstance(error, OSError):
-            raise BaselineFileError(f"{path}: could not write baseline ({error.strerror}); "
-                                    f"the previous file is unchanged") from error
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+        write_text_atomically(path, text)
+    except OSError as error:
+        raise BaselineFileError(f"{path}: could not write baseline ({error.strerror}); "
+                                f"the previous file is unchanged") from error

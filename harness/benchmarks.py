@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.atomic import write_text_atomically
+
 
 def save_benchmark_json(config: pytest.Config, path: Path) -> Path | None:
     """Write pytest-benchmark's JSON for this session to ``path``; None when nothing ran."""
@@ -22,8 +24,5 @@ def save_benchmark_json(config: pytest.Config, path: Path) -> Path | None:
     output = config.hook.pytest_benchmark_generate_json(
         config=config, benchmarks=session.benchmarks, include_data=True,
         machine_info=session.get_machine_info(), commit_info=commit_info)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(output, indent=2, default=str), encoding="utf-8")
-    temporary.replace(path)
+    write_text_atomically(path, json.dumps(output, indent=2, default=str))
     return path

@@ -8,7 +8,6 @@ read a run back without re-running it.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -16,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from harness.atomic import write_text_atomically
 from harness.determinism import describe
 from harness.results import ClaimResult, Status
 
@@ -302,12 +302,6 @@ def determinism_section(run: RunRecord) -> list[str]:
     return ["## Determinism", "", describe(run.determinism), ""]
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
-
-
 def write_reports(run: RunRecord, directory: Path | str) -> list[Path]:
     """Write latest.md/.json and report.md/.json in the run's folder (``runs/<run_id>/``, where
     ``harness.runlog`` streams its results); return the paths written.
@@ -328,5 +322,5 @@ def write_reports(run: RunRecord, directory: Path | str) -> list[Path]:
     paths = [directory / "latest.md", directory / "latest.json",
              history / "report.md", history / "report.json"]
     for path, text in zip(paths, (markdown, document, kept, document), strict=True):
-        _write_atomically(path, text)
+        write_text_atomically(path, text)
     return paths

@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from harness.atomic import write_text_atomically
 from harness.results import ClaimResult
 
 RESULTS = "results.jsonl"
@@ -41,19 +42,6 @@ def claim_key(claim_id: str, profile: str) -> str:
 
 def _stamp(moment: datetime.datetime) -> str:
     return moment.strftime("%Y%m%dT%H%M%SZ")
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Temporary file, fsync, rename: a reader sees the old file or the new one, never half."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(temporary, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 class RunLog:
@@ -105,7 +93,7 @@ class RunLog:
                               f"instead of resuming this one") from None
 
     def write_meta(self, meta: dict[str, Any]) -> None:
-        write_atomically(self.folder / META, json.dumps(meta, indent=2, default=str) + "\n")
+        write_text_atomically(self.folder / META, json.dumps(meta, indent=2, default=str) + "\n")
 
     # results
 
