@@ -18,12 +18,15 @@ import yaml
 from harness.comparators import Comparator, ComparatorError, parse_comparator
 from harness.errors import ClaimFileError
 from harness.kinds import KINDS, TIERS, KindSpec
+from harness.models import UnknownModelError, declared_models
 from harness.recipes import Recipe, parse_recipes
 
 __all__ = ["TIERS", "Claim", "ClaimFileError", "claim_files", "load_claim_file", "load_claims"]
 _ID_SEGMENT = r"[a-z0-9][a-z0-9.]*(?:-[a-z0-9.]+)*"
 _ID_PATTERN = re.compile(rf"^{_ID_SEGMENT}(?:/{_ID_SEGMENT})*$")
-_FILE_FIELDS = {"tutorial", "seed", "title", "claims"}
+# seed: the tutorial's text in the shared seeds folder (tests/test_quotes.py finds every quote
+# in it); models: the dotted name of the module that builds the tutorial's models
+_FILE_FIELDS = {"tutorial", "seed", "title", "models", "claims"}
 _OPTIONAL_FILE_FIELDS = {"recipes"}
 _REQUIRED_CLAIM_FIELDS = ("id", "quote", "kind", "expected", "tiers", "version")
 _OPTIONAL_CLAIM_FIELDS = ("args", "compare", "note")
@@ -44,6 +47,7 @@ class Claim:
     args: Mapping[str, Any] = field(default_factory=dict)
     note: str = ""
     source: str = ""  # the claim file it was declared in
+    models: str = ""  # the module building the tutorial's models
     # the recipes of the claim's file, {(name, profile): Recipe}; training claims read them
     recipes: Mapping[tuple[str, str], Recipe] = field(default_factory=dict, repr=False,
                                                       compare=False)
@@ -57,7 +61,7 @@ class Claim:
         return self.spec.group
 
 
-def _check_claim(raw: Any, tutorial: str, path: Path, index: int,
+def _check_claim(raw: Any, tutorial: str, path: Path, index: int, models: str,
                  recipes: Mapping[tuple[str, str], Recipe]) -> Claim:
     if not isinstance(raw, dict):
         raise ClaimFileError(path, f"claim #{index + 1} must be a mapping, "
@@ -113,9 +117,13 @@ def _check_claim(raw: Any, tutorial: str, path: Path, index: int,
             known = sorted({name for name, _ in recipes})
             raise fail("args", f"unknown recipe {recipe!r}; this file declares: "
                        f"{', '.join(known) or 'none'}")
+    if "model" in args and args["model"] not in declared_models(models):
+        raise fail("args", f"unknown model {args['model']!r}; {models} declares: "
+                   f"{', '.join(declared_models(models))}")
     return Claim(id=label, tutorial=tutorial, quote=raw["quote"].strip(), kind=kind,
                  expected=raw["expected"], comparator=comparator, tiers=tuple(tiers),
-                 version=version, args=args, note=note, source=str(path), recipes=recipes)
+                 version=version, args=args, note=note, source=str(path), models=models,
+                 recipes=recipes)
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -149,7 +157,8 @@ def load_claim_file(path: Path | str) -> list[Claim]:
     except OSError as error:
         raise ClaimFileError(path, f"cannot read: {error.strerror}") from None
     if not isinstance(document, dict):
-        raise ClaimFileError(path, "must be a mapping with tutorial, seed, title and claims")
+        raise ClaimFileError(path, "must be a mapping with tutorial, seed, title, models and "
+                                   "claims")
     missing = sorted(_FILE_FIELDS - set(document))
     if missing:
         raise ClaimFileError(path, "missing required field", field_name=missing[0])
@@ -165,16 +174,42 @@ def load_claim_file(path: Path | str) -> list[Claim]:
     raw_claims = document["claims"]
     if not isinstance(raw_claims, list) or not raw_claims:
         raise ClaimFileError(path, "must be a non-empty list", field_name="claims")
-    recipes = parse_recipes(document.get("recipes"), tutorial, path)
+    models = _models_module(document["models"], path)
+    recipes = parse_recipes(document.get("recipes"), tutorial, models, path)
+    _check_recipe_models(recipes, path)
     claims: list[Claim] = []
     seen: set[str] = set()
     for index, raw in enumerate(raw_claims):
-        claim = _check_claim(raw, tutorial, path, index, recipes)
+        claim = _check_claim(raw, tutorial, path, index, models, recipes)
         if claim.id in seen:
             raise ClaimFileError(path, "duplicate id", claim=claim.id, field_name="id")
         seen.add(claim.id)
         claims.append(claim)
     return claims
+
+
+def _models_module(module: Any, path: Path) -> str:
+    """The claim file's models module, which must be found (its source is read, not run)."""
+    if not isinstance(module, str) or not module:
+        raise ClaimFileError(path, "must name the module that builds the models, like "
+                             "harness.models.mnist_intro", field_name="models")
+    try:
+        declared_models(module)
+    except UnknownModelError as error:
+        raise ClaimFileError(path, str(error), field_name="models") from None
+    return module
+
+
+def _check_recipe_models(recipes: Mapping[tuple[str, str], Recipe], path: Path) -> None:
+    """Every model a recipe trains or reads its inputs from is one the module declares."""
+    for (name, profile), recipe in recipes.items():
+        known = declared_models(recipe.models)
+        for field_name in ("model", "features"):
+            value = getattr(recipe, field_name)
+            if value is not None and value not in known:
+                raise ClaimFileError(path, f"unknown model {value!r} (profile {profile}); "
+                                     f"{recipe.models} declares: {', '.join(known)}",
+                                     claim=f"recipe {name}", field_name=field_name)
 
 
 def load_claims(paths: Iterable[Path | str]) -> list[Claim]:

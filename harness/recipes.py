@@ -32,6 +32,7 @@ class Recipe:
 
     name: str
     tutorial: str
+    models: str  # the module building the tutorial's models (the claim file's ``models:``)
     profile: str
     model: str
     data: str
@@ -97,8 +98,8 @@ SMOKE_TEST_SIZE = 64
 SMOKE_MEMBERS = 2  # a committee of two still averages, which is the code path to prove
 
 
-_FIELDS = {name for name in Recipe.__dataclass_fields__ if name not in ("name", "tutorial",
-                                                                         "profile")}
+_FIELDS = {name for name in Recipe.__dataclass_fields__
+           if name not in ("name", "tutorial", "models", "profile")}
 
 
 def _merged(raw: Mapping[str, Any], profile: str) -> dict[str, Any]:
@@ -138,7 +139,8 @@ def _validate(values: dict[str, Any], fail: Any) -> None:
         raise fail("validation_fraction", "split and holdout validation need a fraction in (0, 1)")
 
 
-def parse_recipes(raw: Any, tutorial: str, path: Path | str) -> dict[tuple[str, str], Recipe]:
+def parse_recipes(raw: Any, tutorial: str, models: str,
+                  path: Path | str) -> dict[tuple[str, str], Recipe]:
     """Every recipe of a claim file, resolved per profile: {(name, profile): Recipe}."""
     if raw is None:
         return {}
@@ -160,6 +162,6 @@ def parse_recipes(raw: Any, tutorial: str, path: Path | str) -> dict[tuple[str, 
             values["seeds"] = tuple(values["seeds"])
             values["augmentation"] = dict(values.get("augmentation") or {})
             values["reduce_lr"] = dict(values.get("reduce_lr") or {})
-            recipes[(name, profile)] = Recipe(name=name, tutorial=tutorial, profile=profile,
-                                              **values)
+            recipes[(name, profile)] = Recipe(name=name, tutorial=tutorial, models=models,
+                                              profile=profile, **values)
     return recipes

@@ -65,7 +65,7 @@ def raw_fit_seconds(training: list[dict]) -> float:
         for seed in entry["seeds"]:
             for member in range(recipe.ensemble):
                 keras.utils.set_random_seed(seed * 1000 + member if recipe.ensemble > 1 else seed)
-                model = build_model(recipe.tutorial, recipe.model)
+                model = build_model(recipe.models, recipe.model)
                 data = prepare(recipe, dataset, model)
                 compile_like(recipe, model)
                 validation = None if data.x_val is None else (data.x_val, data.y_val)

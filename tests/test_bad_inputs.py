@@ -116,14 +116,15 @@ def test_nan_loss_is_an_error_of_its_claims(tmp_path: Path) -> None:
 
 
 def test_unknown_model_is_an_error_of_its_claim(tmp_path: Path) -> None:
-    """Model names are checked when the claim runs (collection never imports Keras)."""
+    """Claim files are checked on load (tests/test_claims_loader.py); a claim made in code
+    that names an unknown model still gets one clear ERROR when it runs."""
     claim = dataclasses.replace(SUITE_CLAIMS["mnist-intro/cnn/params"],
                                 args={"model": "cnn-typo"})
     result = evaluate_claim(claim, MeasureContext(), BaselineStore(tmp_path), ENVIRONMENT,
                             RunSettings(profile="structure"), "-")
     assert result.status is Status.ERROR
     assert result.message == ("measurement failed: UnknownModelError: unknown model 'cnn-typo' "
-                              "for tutorial 'mnist-intro'; known: cnn, first-layer")
+                              "in harness.models.mnist_intro; known: cnn, first-layer")
 
 
 def test_unknown_recipe_names_file_claim_and_recipes(tmp_path: Path) -> None:

@@ -59,6 +59,7 @@ SECOND_CLAIM: dict[str, Any] = {
 def document(*claims: dict[str, Any], tutorial: str = TUTORIAL) -> dict[str, Any]:
     """A whole claim file as data."""
     return {"tutorial": tutorial, "seed": "seed.txt", "title": "A tutorial",
+            "models": "harness.models.mnist_intro",
             "claims": [copy.deepcopy(claim) for claim in claims]}
 
 
@@ -240,6 +241,12 @@ BAD_FILES: dict[str, tuple[dict[str, Any] | str, str | None, str]] = {
                           "unknown top-level field"),
     "claims-empty": ({**document(GOOD_CLAIM), "claims": []}, "claims", "non-empty list"),
     "claims-mapping": ({**document(GOOD_CLAIM), "claims": {"a": 1}}, "claims", "non-empty list"),
+    "missing-models": ({k: v for k, v in document(GOOD_CLAIM).items() if k != "models"},
+                       "models", "missing required field"),
+    "unknown-models-module": ({**document(GOOD_CLAIM), "models": "harness.models.no_such"},
+                              "models", "'harness.models.no_such' cannot be found"),
+    "models-without-table": ({**document(GOOD_CLAIM), "models": "harness.claims"}, "models",
+                             "needs a MODELS dict literal"),
     "not-a-mapping": ("- just\n- a list\n", None, "must be a mapping with tutorial"),
     "empty-file": ("", None, "must be a mapping with tutorial"),
 }
@@ -363,3 +370,28 @@ def test_real_claim_ids_are_unique_across_files() -> None:
     claims = load_claims(REAL_FILES)
     ids = [loaded.id for loaded in claims]
     assert len(ids) == len(set(ids))
+
+
+def test_unknown_model_of_a_claim_is_caught_on_load(tmp_path: Path) -> None:
+    """A claim naming a model its module lacks fails at load, not as an ERROR at run time."""
+    claim = {**GOOD_CLAIM, "id": "cnn/params", "kind": "param-count",
+             "args": {"model": "cnn-typo"}, "expected": 1}
+    path = write(tmp_path, document(claim))
+    with pytest.raises(ClaimFileError) as caught:
+        load_claim_file(path)
+    error = caught.value
+    assert (error.claim, error.field) == (f"{TUTORIAL}/cnn/params", "args")
+    assert "unknown model 'cnn-typo'; harness.models.mnist_intro declares: cnn, first-layer" in (
+        str(error))
+
+
+@pytest.mark.parametrize("field_name", ["model", "features"])
+def test_unknown_model_of_a_recipe_is_caught_on_load(tmp_path: Path, field_name: str) -> None:
+    """A recipe training (or reading features from) an unknown model names the recipe."""
+    recipe = {"model": "cnn", "data": "mnist", "optimizer": "adam", "epochs": 1,
+              "batch_size": 8, "seeds": [0], field_name: "dense-typo"}
+    path = write(tmp_path, document(GOOD_CLAIM) | {"recipes": {"small": recipe}})
+    with pytest.raises(ClaimFileError) as caught:
+        load_claim_file(path)
+    assert (caught.value.claim, caught.value.field) == ("recipe small", field_name)
+    assert "unknown model 'dense-typo'" in str(caught.value)

@@ -133,6 +133,7 @@ def test_read_run_round_trips_and_ignores_unknown_fields(runs, tmp_path: Path) -
 
 CLAIM_FILE = {
     "tutorial": "tut", "seed": "tut.txt", "title": "A tutorial",
+    "models": "harness.models.mnist_intro",
     "claims": [
         {"id": "cnn/params", "quote": "54,410", "kind": "param-count", "args": {"model": "cnn"},
          "expected": 54410, "tiers": ["fast", "full"], "version": 1},

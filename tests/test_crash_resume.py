@@ -30,6 +30,7 @@ RECIPE = {"model": "cnn", "data": "mnist", "optimizer": "adam", "batch_size": 32
           "train_size": 200, "test_size": 100}
 CLAIMS = {
     "tutorial": "mnist-intro", "seed": "tiny.txt", "title": "Tiny",
+    "models": "harness.models.mnist_intro",
     "claims": [
         {"id": "sizing/conv", "quote": "30", "kind": "sizing-formula",
          "args": {"W": 32, "F": 3, "S": 1, "P": 0}, "expected": 30, "tiers": ["fast"],

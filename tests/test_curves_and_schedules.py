@@ -103,7 +103,7 @@ def test_the_replay_matches_keras_reduce_lr_on_plateau() -> None:
     recipe = dataclasses.replace(recipe, epochs=6, seeds=(0,), train_size=240, test_size=60,
                                  augmentation={}, reduce_lr={**recipe.reduce_lr, "patience": 1})
     run = train_seed(recipe, proxy_dataset("mnist"), 0,
-                     lambda: build_model("mnist-workflow", "simple-conv"))
+                     lambda: build_model("harness.models.mnist_workflow", "simple-conv"))
     assert run.metrics["lr_reductions"] >= 1, run.history
     assert run.metrics["lr_schedule_wrong_epochs"] == 0, run.history
     assert run.metrics["lr_reduction_factor"] == pytest.approx(0.5)

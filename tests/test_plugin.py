@@ -48,6 +48,7 @@ def test_structure(claim, verify_claim) -> None:
 CLAIM_FILES: dict[str, dict[str, Any]] = {
     "alpha-tut": {
         "tutorial": "alpha-tut", "seed": "alpha.txt", "title": "Alpha tutorial",
+        "models": "harness.models.mnist_intro",
         "claims": [
             {"id": "data/split", "quote": "80 images for training and 20 for validation",
              "kind": "split-sizes", "args": {"total": 100, "test_size": 0.2, "random_state": 0},
@@ -59,6 +60,7 @@ CLAIM_FILES: dict[str, dict[str, Any]] = {
     },
     "beta-tut": {
         "tutorial": "beta-tut", "seed": "beta.txt", "title": "Beta tutorial",
+        "models": "harness.models.mnist_intro",
         "claims": [
             {"id": "sizing/pool", "quote": "pooling 28 with F=2, S=2 gives 14",
              "kind": "sizing-formula", "args": {"W": 28, "F": 2, "S": 2, "P": 0},

@@ -124,8 +124,8 @@ class MeasureContext:
             self._memo[key] = compute()
         return self._memo[key]
 
-    def model(self, tutorial: str, name: str) -> keras.Model:
-        """The tutorial's model, built once per session (structure claims never mutate it)."""
+    def model(self, module: str, name: str) -> keras.Model:
+        """A tutorial's model, built once per session (structure claims never mutate it)."""
         from harness.models import build_model
 
-        return self.memo(("model", tutorial, name), lambda: build_model(tutorial, name))
+        return self.memo(("model", module, name), lambda: build_model(module, name))

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def _model(claim: Claim, ctx: MeasureContext) -> keras.Model:
-    return ctx.model(claim.tutorial, claim.args["model"])
+    return ctx.model(claim.models, claim.args["model"])
 
 
 def _layer(model: keras.Model, index: int) -> keras.layers.Layer:
@@ -66,7 +66,9 @@ def output_shapes(claim: Claim, ctx: MeasureContext) -> Measurement:
 
 def output_shape(claim: Claim, ctx: MeasureContext) -> Measurement:
     model = _model(claim, ctx)
-    target = _layer(model, claim.args["layer"]).output if "layer" in claim.args else model.output
+    # a Sequential model has ``outputs`` but no ``output`` until it has been called
+    target = (_layer(model, claim.args["layer"]).output if "layer" in claim.args
+              else model.outputs[0])
     return Measurement(_shape(target.shape[1:]))
 
 

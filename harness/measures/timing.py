@@ -90,7 +90,7 @@ def time_models(claim: Claim, recipe_names: list[str], ctx: MeasureContext
     for name in recipe_names:
         recipe = claim.recipes[(name, "full")]  # the tutorial's optimizer and loss
         keras.utils.set_random_seed(0)
-        model = build_model(recipe.tutorial, recipe.model)
+        model = build_model(recipe.models, recipe.model)
         compile_like(recipe, model)
         steps[name] = _step(model, *_batch(model, batch_size, recipe.loss, rng))
         times[name] = StepTimes(first_step_s=steps[name](), rounds_s=[], batch_size=batch_size)

@@ -1,51 +1,64 @@
-"""The tutorials' models, one module per tutorial, built on demand by name.
+"""The tutorials' models: each claim file names the module that builds them (``models:``).
 
-Each module ``harness.models.<tutorial>`` defines one builder per model and a ``MODELS`` table
-from model name to builder. This package imports none of them (and so neither Keras nor
-TensorFlow) until a model is asked for, so the pytest plugin can import it cheaply.
+A models module defines one builder per model and a ``MODELS`` table from model name to builder,
+written as a dict literal. The module is found by its dotted name alone, by the same function
+for the builder, the training code hash and the load-time check, so a tutorial can live in this
+package or in any importable package of the user's. Nothing here imports a models module (and so
+neither Keras nor TensorFlow) until a model is built: the load-time check reads ``MODELS``'s keys
+from the module's source.
 """
 
 from __future__ import annotations
 
+import ast
+import functools
 import importlib
+import importlib.util
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     import keras
-
-TUTORIAL_MODULES: dict[str, str] = {
-    "cifar10-intro": "harness.models.cifar10_intro",
-    "mnist-workflow": "harness.models.mnist_workflow",
-    "mnist-intro": "harness.models.mnist_intro",
-    "convnets-part1": "harness.models.convnets_part1",
-    "mnist-translation": "harness.models.mnist_translation",
-}
 
 
 class UnknownModelError(LookupError):
-    """A tutorial or a model name that the zoo does not know."""
+    """A models module or a model name that cannot be found."""
 
 
-def _models(tutorial: str) -> dict[str, Callable[..., keras.Model]]:
+def module_file(module: str) -> Path:
+    """The source file of a models module, found without importing it."""
     try:
-        module_path = TUTORIAL_MODULES[tutorial]
-    except KeyError:
-        known = ", ".join(TUTORIAL_MODULES)
-        raise UnknownModelError(f"unknown tutorial {tutorial!r}; known: {known}") from None
-    return importlib.import_module(module_path).MODELS
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError) as error:
+        raise UnknownModelError(f"models module {module!r} cannot be found: {error}") from None
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        raise UnknownModelError(f"models module {module!r} cannot be found on the Python path")
+    return Path(spec.origin)
 
 
-def model_names(tutorial: str) -> list[str]:
-    """The names of the models that ``tutorial`` builds, in the order the tutorial meets them."""
-    return list(_models(tutorial))
+@functools.cache
+def declared_models(module: str) -> tuple[str, ...]:
+    """The model names of a module's ``MODELS`` dict literal, read from its source."""
+    path = module_file(module)
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        target = (node.target if isinstance(node, ast.AnnAssign) else
+                  node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1
+                  else None)
+        if isinstance(target, ast.Name) and target.id == "MODELS":
+            if isinstance(node.value, ast.Dict) and all(
+                    isinstance(key, ast.Constant) and isinstance(key.value, str)
+                    for key in node.value.keys):
+                return tuple(key.value for key in node.value.keys)  # type: ignore[union-attr]
+            break
+    raise UnknownModelError(f"{path}: needs a MODELS dict literal mapping model names "
+                            f"(strings) to builders")
 
 
-def build_model(tutorial: str, name: str, **kwargs: Any) -> keras.Model:
-    """A fresh, uncompiled model ``name`` of ``tutorial``; ``kwargs`` go to its builder."""
-    models = _models(tutorial)
+def build_model(module: str, name: str, **kwargs: Any) -> keras.Model:
+    """A fresh, uncompiled model ``name`` of a models module; ``kwargs`` go to its builder."""
+    module_file(module)  # a clear error before the import
+    models = importlib.import_module(module).MODELS
     if name not in models:
-        known = ", ".join(models)
-        raise UnknownModelError(f"unknown model {name!r} for tutorial {tutorial!r}; known: {known}")
+        raise UnknownModelError(f"unknown model {name!r} in {module}; known: "
+                                f"{', '.join(models)}")
     return models[name](**kwargs)

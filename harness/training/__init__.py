@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from harness.atomic import write_text_atomically
+from harness.models import module_file
 from harness.recipes import Recipe
 from harness.training.pool import Job
 from harness.training.runner import RecipeRun, SeedRun
@@ -67,10 +68,9 @@ class InlineEngine:
 def _code_hash(recipe: Recipe) -> str:
     """The source that decides what a run measures: the runner and the tutorial's models."""
     root = Path(__file__).resolve().parent.parent
-    module = recipe.tutorial.replace("-", "_")
     digest = hashlib.sha256()
-    for relative in (*_CODE_FILES, f"models/{module}.py"):
-        digest.update((root / relative).read_bytes())
+    for path in (*(root / relative for relative in _CODE_FILES), module_file(recipe.models)):
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 

@@ -32,9 +32,9 @@ def load_base(recipe: Recipe) -> tuple[keras.Model, str]:
 
     assert recipe.features is not None
     if recipe.feature_weights is None:
-        return build_model(recipe.tutorial, recipe.features), "random"
+        return build_model(recipe.models, recipe.features), "random"
     try:
-        return (build_model(recipe.tutorial, recipe.features, weights=recipe.feature_weights),
+        return (build_model(recipe.models, recipe.features, weights=recipe.feature_weights),
                 recipe.feature_weights)
     except Exception as error:  # keras raises a bare Exception when the download fails
         reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:160]
@@ -45,7 +45,7 @@ def load_base(recipe: Recipe) -> tuple[keras.Model, str]:
                 f"{found}; put the weights file Keras downloads for it in ~/.keras/models/ "
                 "(run once on a machine with network, or copy the file), then rerun") from None
         log.warning("%s; --smoke uses random weights instead", found)
-        return build_model(recipe.tutorial, recipe.features), "random (smoke stand-in)"
+        return build_model(recipe.models, recipe.features), "random (smoke stand-in)"
 
 
 def extract_features(recipe: Recipe, data_checksum: str, x_train: np.ndarray,

@@ -80,5 +80,5 @@ def run_task(task: SeedTask) -> SeedRun:
             f"{dataset.checksum}, the session resolved {task.data_checksum}; the data changed "
             f"under the run (a data folder edited while it ran?)")
     return train_seed(recipe, dataset, task.seed,
-                      lambda: build_model(recipe.tutorial, recipe.model),
+                      lambda: build_model(recipe.models, recipe.model),
                       keep_artifacts=task.keep_artifacts)
