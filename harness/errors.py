@@ -1,4 +1,5 @@
-"""Errors shared across modules: bad claim files, and recipes that could not be trained."""
+"""Errors shared across layers: bad claim files, claims that cannot be measured here, and
+recipes that could not be trained. Kept apart so the data layer needs nothing above it."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ class ClaimFileError(ValueError):
             where += f": field '{field_name}'"
         super().__init__(f"{where}: {message}")
         self.path, self.claim, self.field = str(path), claim, field_name
+
+
+class MeasurementSkipped(Exception):
+    """The claim cannot be measured here (no data set, no GPU); the message says how to fix it."""
 
 
 class TrainingFailed(RuntimeError):

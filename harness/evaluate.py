@@ -16,9 +16,9 @@ from harness.baselines import BaselineEntry, BaselineFileError, BaselineKey, Bas
 from harness.claims import Claim
 from harness.comparators import ComparatorError, Verdict, normalize
 from harness.environment import Environment
-from harness.errors import TrainingFailed
+from harness.errors import MeasurementSkipped, TrainingFailed
 from harness.judges import FINAL_LOOK, JUDGES, Look, better_direction
-from harness.measures.context import MeasureContext, Measurement, MeasurementSkipped
+from harness.measures.context import MeasureContext, Measurement
 from harness.results import ClaimResult, Status
 
 if TYPE_CHECKING:

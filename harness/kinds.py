@@ -9,11 +9,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from harness.claims import Claim
-    from harness.measures.context import MeasureContext, Measurement
+from typing import Any
 
 # Environment fields a baseline is keyed by. Parameter counts and shapes depend on the Keras
 # version and backend only; anything trained also depends on the numeric stack, the device and
@@ -47,7 +43,8 @@ class KindSpec:
         return [str(args[name]).split(".", 1)[0] for name in self.recipe_args
                 if isinstance(args.get(name), str)]
 
-    def load_measure(self) -> Callable[[Claim, MeasureContext], Measurement]:
+    def load_measure(self) -> Callable[..., Any]:
+        """The measurement function, ``(Claim, MeasureContext) -> Measurement``."""
         module_name, _, attr = self.measure.partition(":")
         return getattr(importlib.import_module(module_name), attr)
 

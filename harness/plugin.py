@@ -271,8 +271,8 @@ class HarnessState:
     def context(self) -> MeasureContext:
         from harness.measures.context import MeasureContext, SeedPlan
         from harness.training import InlineEngine, SeedBank
+        from harness.training.datasets import DataChoice
         from harness.training.pool import WorkerPool
-        from harness.training.worker import DataChoice
 
         option = self.config.getoption
         data_dir, cache = option("--data-dir"), option("--train-cache")

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from harness.data import DATASETS
 from harness.errors import ClaimFileError
 from harness.kinds import TIERS
 
@@ -21,7 +22,6 @@ OPTIMIZERS = ("adam", "sgd", "rmsprop")
 LOSSES = ("sparse_categorical_crossentropy", "binary_crossentropy",
           "binary_crossentropy_from_logits")
 VALIDATION_MODES = ("none", "split", "holdout", "test")
-DATASETS = ("mnist", "cifar10", "imdb", "cats-vs-dogs")
 _AUGMENTATIONS = ("rotation", "zoom", "shift", "horizontal_flip")
 _REDUCE_LR = ("monitor", "patience", "factor", "min_lr")
 

@@ -51,8 +51,8 @@ def raw_fit_seconds(training: list[dict]) -> float:
     from harness.claims import claim_files, load_claims
     from harness.models import build_model
     from harness.training import dataset_for
+    from harness.training.datasets import DataChoice
     from harness.training.runner import compile_like, prepare
-    from harness.training.worker import DataChoice
 
     recipes = {}
     for claim in load_claims(claim_files(ROOT / "suites" / "claims")):

@@ -21,7 +21,7 @@ import pytest
 
 import harness.data as data
 from harness.data import DataSourceError, load_real_dataset, proxy_dataset, resolve_dataset
-from harness.measures.context import MeasurementSkipped
+from harness.errors import MeasurementSkipped
 
 pytestmark = pytest.mark.fast
 

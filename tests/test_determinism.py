@@ -13,8 +13,8 @@ from harness.determinism import cheapest, compare, describe, probe
 from harness.environment import Environment
 from harness.report import RunRecord, render_markdown
 from harness.training import InlineEngine, SeedBank
+from harness.training.datasets import DataChoice
 from harness.training.runner import RecipeRun, SeedRun
-from harness.training.worker import DataChoice
 
 pytestmark = pytest.mark.fast
 ENVIRONMENT = Environment(keras="3.0.0", backend="fake", backend_version="0.0",

@@ -22,7 +22,7 @@ from harness.evaluate import RunSettings, UpdateMode, evaluate_claim
 from harness.measures.context import MeasureContext, SeedPlan
 from harness.results import Status
 from harness.training import dataset_for
-from harness.training.worker import DataChoice
+from harness.training.datasets import DataChoice
 
 pytestmark = [pytest.mark.fast, pytest.mark.training]
 

@@ -24,8 +24,8 @@ from harness.evaluate import RunSettings, evaluate_claim
 from harness.measures.context import MeasureContext
 from harness.results import Status
 from harness.training import SeedBank
+from harness.training.datasets import DataChoice
 from harness.training.pool import Job, WorkerPool
-from harness.training.worker import DataChoice
 
 pytestmark = pytest.mark.fast
 

@@ -12,13 +12,14 @@ import pytest
 from harness.baselines import BaselineEntry, BaselineStore
 from harness.claims import claim_files, load_claims
 from harness.devices import pin_worker_to_gpu
+from harness.errors import MeasurementSkipped
 from harness.evaluate import RunSettings, evaluate_claim
 from harness.judges import DecadesJudge, DeviceTimeJudge
-from harness.measures.context import MeasureContext, Measurement, MeasurementSkipped
+from harness.measures.context import MeasureContext, Measurement
 from harness.recipes import SMOKE_MEMBERS, SMOKE_TEST_SIZE, SMOKE_TRAIN_SIZE
 from harness.results import Status
 from harness.training import dataset_for
-from harness.training.worker import DataChoice
+from harness.training.datasets import DataChoice
 
 pytestmark = pytest.mark.fast
 

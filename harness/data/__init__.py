@@ -34,7 +34,7 @@ import numpy as np
 
 from harness.data import local, proxies
 from harness.data.local import DataSourceError
-from harness.measures.context import MeasurementSkipped
+from harness.errors import MeasurementSkipped
 
 __all__ = [
     "DATASETS",

@@ -17,10 +17,6 @@ if TYPE_CHECKING:
     from harness.training import SeedBank
 
 
-class MeasurementSkipped(Exception):
-    """The claim cannot be measured here (no data set, no GPU); the message says how to fix it."""
-
-
 @dataclass(frozen=True)
 class Measurement:
     """A measured value and where it came from."""
@@ -58,7 +54,7 @@ class MeasureContext:
                  environment: Environment | None = None, smoke: bool = False,
                  fast_data: str = "proxy", bank: SeedBank | None = None,
                  seeds: SeedPlan | None = None, real_data_claims: bool = False) -> None:
-        from harness.training.worker import DataChoice
+        from harness.training.datasets import DataChoice
 
         self.profile = "structure"
         self.environment = environment

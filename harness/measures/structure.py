@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from harness.measures.context import MeasureContext, Measurement, MeasurementSkipped
+from harness.errors import MeasurementSkipped
+from harness.measures.context import MeasureContext, Measurement
 
 if TYPE_CHECKING:
     import keras

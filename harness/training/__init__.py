@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Protocol
 from harness.atomic import write_text_atomically
 from harness.models import module_file
 from harness.recipes import Recipe
+from harness.training.datasets import DataChoice, dataset_for
 from harness.training.pool import Job
 from harness.training.runner import RecipeRun, SeedRun
-from harness.training.worker import DataChoice, SeedTask, run_task
+from harness.training.worker import SeedTask, run_task
 
 if TYPE_CHECKING:
     from harness.data import Dataset
@@ -95,29 +96,6 @@ def _store(directory: Path, key: str, run: SeedRun) -> None:
     stored = asdict(replace(run, artifacts=None))
     del stored["artifacts"]  # arrays for the figures stay in memory
     write_text_atomically(directory / f"{key}.json", json.dumps(stored))
-
-
-def dataset_for(recipe: Recipe, data: DataChoice) -> Dataset:
-    """The data a recipe trains on (memoised by the data layer).
-
-    The full profile states the tutorials' figures, so it runs on the real data set or is
-    skipped with the fix. The fast profile and ``--smoke`` are hermetic: the offline proxies,
-    whatever a data folder or the Keras cache holds, unless ``--fast-data real`` opts in (then
-    the real data set, or skipped with the fix). A smoke run takes a generated stand-in where a
-    data set has no proxy (cats vs dogs).
-    """
-    from harness.data import PROXY_SOURCES, load_real_dataset, proxy_dataset, smoke_dataset
-    from harness.measures.context import MeasurementSkipped
-
-    if recipe.profile == "full" or data.fast_data == "real":
-        return load_real_dataset(recipe.data, recipe.num_words, data.data_dir)
-    if recipe.data in PROXY_SOURCES:
-        return proxy_dataset(recipe.data, recipe.num_words)
-    if recipe.profile == "smoke":
-        return smoke_dataset(recipe.data)
-    raise MeasurementSkipped(f"{recipe.data} has no offline proxy: recipe {recipe.name} runs in "
-                             f"the full profile, or here with --fast-data real and the data set "
-                             f"in --data-dir")
 
 
 class SeedBank:

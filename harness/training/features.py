@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from harness.measures.context import MeasurementSkipped
+from harness.errors import MeasurementSkipped
 
 if TYPE_CHECKING:
     import keras

@@ -11,25 +11,17 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.errors import TrainingFailed
 from harness.recipes import Recipe
+from harness.training.datasets import DataChoice
 
 if TYPE_CHECKING:
     from harness.data import Dataset
     from harness.training.runner import SeedRun
 
 WORKER_THREADS = 1  # per training process: parallelism comes from processes, not threads
-
-
-@dataclass(frozen=True)
-class DataChoice:
-    """Where a recipe's data comes from: the data folder and the fast profile's data mode."""
-
-    data_dir: Path | None = None
-    fast_data: str = "proxy"  # proxy (hermetic, the default) | real (opt-in)
 
 
 @dataclass(frozen=True)
@@ -69,7 +61,7 @@ def configure_process(threads: int = WORKER_THREADS, gpu: str | None = None) -> 
 def run_task(task: SeedTask) -> SeedRun:
     """Train the task's seed in this process (a worker's job)."""
     from harness.models import build_model
-    from harness.training import dataset_for
+    from harness.training.datasets import dataset_for
     from harness.training.runner import train_seed
 
     recipe = task.recipe
