@@ -10,7 +10,7 @@ The package is laid out by job:
 - ``data/``        data sets: local copies, keras.datasets, offline proxies
 - ``training/``    each (recipe, seed) trained once per session in single-threaded worker
                    processes (``pool``, ``worker``), shared through the ``SeedBank``
-- ``devices``      GPUs: memory growth on, one GPU per pytest-xdist worker
+- ``devices``      GPUs: memory growth on, one GPU per training worker
 - ``benchmarks``   pytest-benchmark's JSON kept in the run's folder
 - ``determinism``  ``--determinism-probe``: is one seed's training bit-identical here?
 - ``comparators``  exact and approximate comparison of structural values

@@ -1,11 +1,9 @@
-"""Accelerators: memory growth on, one GPU per training worker and per pytest-xdist worker.
+"""Accelerators: memory growth on, one GPU per training worker.
 
 TensorFlow grabs all GPU memory at start unless told otherwise, which starves anything else on
 the card (a second worker, the evaluation of another recipe); memory growth makes it take what
-it needs. With several GPUs, ``pytest -n <gpus> --dist loadgroup`` runs independent recipes in
-parallel: each worker sees only its own GPU, picked from its xdist worker id before any
-framework starts, and every claim of one recipe stays on one worker (its ``xdist_group``), so a
-recipe still trains once.
+it needs. With several GPUs, each training worker sees only its own, picked by its index before
+any framework starts in it.
 """
 
 from __future__ import annotations
@@ -13,23 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
-
-WORKER_ENV = "PYTEST_XDIST_WORKER"  # set by pytest-xdist in each worker: gw0, gw1, ...
-WORKER_COUNT_ENV = "PYTEST_XDIST_WORKER_COUNT"
-
-
-def pin_worker_to_gpu(gpus: list[str] | None = None) -> str | None:
-    """In an xdist worker, restrict CUDA to the worker's own GPU (round robin over the visible
-    ones); returns the GPU id chosen, or None outside xdist or without a GPU list."""
-    worker = os.environ.get(WORKER_ENV, "")
-    if not worker.startswith("gw"):
-        return None
-    visible = gpus if gpus is not None else _visible_gpus()
-    if not visible:
-        return None
-    chosen = visible[int(worker[2:]) % len(visible)]
-    os.environ["CUDA_VISIBLE_DEVICES"] = chosen
-    return chosen
 
 
 def gpu_for_worker(index: int, gpus: list[str] | None = None) -> str | None:

@@ -8,32 +8,20 @@ markers). Results are collected during the session and written as reports at its
 
 from __future__ import annotations
 
-import datetime
-import functools
-import logging
 import os
-import shlex
-import shutil
-import sys
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from harness.claims import Claim, ClaimFileError, claim_files, load_claims
+from harness.claims import Claim, ClaimFileError
 from harness.kinds import GROUPS
-from harness.runlog import RunLog, RunLogError, claim_key, result_key
+from harness.runlog import claim_key
+from harness.session import ClaimCase, HarnessState
 
 if TYPE_CHECKING:  # the real imports happen lazily, when a claim runs
-    from harness.environment import Environment
-    from harness.evaluate import RunSettings, UpdateMode
-    from harness.measures.context import MeasureContext
-    from harness.report import RunRecord
     from harness.results import ClaimResult
-    from harness.training.runner import RecipeRun
 
 MARKERS = {
     "fast": "runs in the fast profile (CI, CPU, minutes, offline data)",
@@ -42,10 +30,9 @@ MARKERS = {
     "training": "claim that trains a model",
     "timing": "step-time claim measured with pytest-benchmark",
     "gpu": "needs a GPU",
-    "xdist_group": "pytest-xdist: claims of one tutorial share a worker, so a recipe trains once",
 }
 
-_STATE = pytest.StashKey["HarnessState"]()
+_STATE = pytest.StashKey[HarnessState]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -105,9 +92,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from harness.devices import pin_worker_to_gpu
-
-    pin_worker_to_gpu()  # before any framework starts: one GPU per xdist worker
+    if getattr(config.option, "numprocesses", None):  # pytest-xdist's -n
+        raise pytest.UsageError("pytest-xdist (-n) splits a run into reports per process; train "
+                                "in parallel with --workers N or --engine ray instead: one "
+                                "session, one report")
     for name, description in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {description}")
     if config.getoption("--baseline-seeds") < 3:
@@ -131,14 +119,6 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         state.prefetch(trained)
 
 
-@dataclass(frozen=True)
-class ClaimCase:
-    """One test item: a claim, run in one profile (structure claims run in one, 'structure')."""
-
-    claim: Claim
-    profile: str
-
-
 def _params(claims: list[Claim], group: str) -> list:
     """Structural claims are one item each; trained claims one item per tier (claim@fast)."""
     params = []
@@ -150,9 +130,7 @@ def _params(claims: list[Claim], group: str) -> list:
                                        marks=[getattr(pytest.mark, t) for t in claim.tiers]))
             continue
         params += [pytest.param(ClaimCase(claim, tier), id=f"{claim.id}@{tier}",
-                                marks=[getattr(pytest.mark, tier),
-                                       pytest.mark.xdist_group(claim.tutorial)])
-                   for tier in claim.tiers]
+                                marks=[getattr(pytest.mark, tier)]) for tier in claim.tiers]
     return params
 
 
@@ -173,156 +151,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("claim", params)
 
 
-class HarnessState:
-    """Session-wide harness objects, created lazily so collection never imports Keras."""
-
-    def __init__(self, config: pytest.Config) -> None:
-        self.config = config
-        self.results: list[ClaimResult] = []
-        self.started = datetime.datetime.now(datetime.UTC)
-        self.clock = time.perf_counter()
-        root = Path(config.rootpath)
-        self.baselines_dir = Path(config.getoption("--baselines-dir") or root / "baselines")
-        self.reports_dir = Path(config.getoption("--reports-dir") or root / "reports")
-        worker = os.environ.get("PYTEST_XDIST_WORKER")
-        if worker:  # under pytest-xdist each worker reports the claims it ran
-            self.reports_dir /= worker
-        self.run: RunRecord | None = None
-        self.report_paths: list[Path] = []
-        self.review_path: Path | None = None
-        self.report_error = ""
-        self.benchmark_json: Path | None = None
-        self._claims: dict[Path, tuple[list[Claim], list[ClaimFileError]]] = {}
-        self.command = " ".join(["pytest", *sys.argv[1:]])
-        self.runlog: RunLog | None = None  # created when the first result is known
-        self.stream_error = ""
-        self.determinism: dict | None = None
-        self.finished: dict[str, ClaimResult] = {}  # a resumed run's stored results
-        resume = config.getoption("--resume")
-        if resume:
-            self._resume(resume)
-
-    def _resume(self, run_id: str) -> None:
-        try:
-            self.runlog = RunLog.resume(self.reports_dir / "runs", run_id)
-            self.finished = self.runlog.finished()
-            meta = self.runlog.meta()
-            meta.setdefault("sessions", []).append(
-                {"command": self.command, "started": self.started.isoformat(timespec="seconds"),
-                 "kept": len(self.finished)})
-            self.runlog.write_meta(meta)
-        except (RunLogError, OSError) as error:
-            raise pytest.UsageError(str(error)) from None
-
-    def record(self, result: ClaimResult) -> None:
-        """Keep a fresh result and append it to the run folder at once, so a kill loses
-        nothing already measured. A failed write is reported once and the session goes on."""
-        self.results.append(result)
-        if self.stream_error:
-            return
-        try:
-            if self.runlog is None:
-                self.runlog = RunLog.start(self.reports_dir / "runs", self.started, self.command)
-            self.runlog.append(result)
-        except OSError as error:
-            self.stream_error = (f"could not save results under {self.reports_dir / 'runs'} "
-                                 f"({error}); this run cannot be resumed; make the folder "
-                                 f"writable or pass --reports-dir")
-
-    def prefetch(self, cases: list[ClaimCase]) -> None:
-        """Submit the seeds these trained claims read first (the baseline seeds when every
-        baseline is being rewritten)."""
-        from harness.evaluate import UpdateMode
-        from harness.measures.training import recipes_of
-
-        context = self.context
-        rewriting = self.update_mode() is UpdateMode.ALL
-        for case in cases:
-            view = context.for_profile(case.profile)
-            view = view.baseline_view() if rewriting else view
-            for recipe in recipes_of(case.claim, case.profile):
-                recipe = recipe.for_smoke() if context.smoke else recipe
-                try:
-                    context.bank.request(recipe, view.seeds_for(recipe))
-                except Exception:  # e.g. a missing data set: its claims say so when they run
-                    continue
-
-    def run_results(self) -> list[ClaimResult]:
-        """The whole run: a resumed run's stored results, then (replacing them) this session's."""
-        merged = dict(self.finished)
-        merged.update((result_key(result), result) for result in self.results)
-        return list(merged.values())
-
-    def claims_in(self, directory: Path) -> tuple[list[Claim], list[ClaimFileError]]:
-        """Every valid claim of a claims folder, and one error per malformed file (cached for
-        this session only, so a second session in one process sees edited files)."""
-        if directory not in self._claims:
-            claims: list[Claim] = []
-            errors: list[ClaimFileError] = []
-            for path in claim_files(directory):
-                try:
-                    claims.extend(load_claims([path]))
-                except ClaimFileError as error:
-                    errors.append(error)
-            self._claims[directory] = (claims, errors)
-        return self._claims[directory]
-
-    @functools.cached_property
-    def context(self) -> MeasureContext:
-        from harness.measures.context import MeasureContext, SeedPlan
-        from harness.training import InlineEngine, SeedBank
-        from harness.training.datasets import DataChoice
-        from harness.training.pool import WorkerPool
-
-        option = self.config.getoption
-        data_dir, cache = option("--data-dir"), option("--train-cache")
-        data = DataChoice(Path(data_dir) if data_dir else None, option("--fast-data"))
-        workers = option("--workers")
-        if workers is None:  # one per GPU on a GPU machine, else one per core and one more
-            from harness.devices import visible_gpu_count
-
-            workers = visible_gpu_count() or (os.cpu_count() or 1) + 1
-        engine = (WorkerPool(workers, option("--task-timeout")) if workers > 0 else
-                  InlineEngine())
-        bank = SeedBank(engine, data, self.environment, Path(cache) if cache else None)
-        markexpr = self.config.getoption("markexpr") or ""
-        return MeasureContext(data_dir=data.data_dir, environment=self.environment,
-                              smoke=option("--smoke"), fast_data=data.fast_data, bank=bank,
-                              seeds=SeedPlan(option("--seed-offset"), option("--max-seeds"),
-                                             option("--baseline-seeds")),
-                              real_data_claims=data.fast_data == "real" or (
-                                  "full" in markexpr and "fast" not in markexpr))
-
-    @functools.cached_property
-    def environment(self) -> Environment:
-        from harness.environment import current_environment
-
-        return current_environment(str(self.config.rootpath))
-
-    def update_mode(self) -> UpdateMode:
-        """Which baselines this session writes."""
-        from harness.evaluate import UpdateMode
-
-        option = self.config.getoption
-        return (UpdateMode.ALL if option("--regen-baselines") else
-                UpdateMode.MISSING_OR_FAILING if option("--update-baselines") else
-                UpdateMode.OFF)
-
-    def settings(self, case: ClaimCase) -> RunSettings:
-        """How this session treats a claim's baselines (--smoke leaves structure claims be:
-        they are exact and cheap at any scale)."""
-        from harness.evaluate import RunSettings
-
-        option = self.config.getoption
-        return RunSettings(profile=case.profile, update=self.update_mode(),
-                           reason=option("--baseline-reason"),
-                           smoke=option("--smoke") and case.claim.group != "structure")
-
-
-def _update_command(nodeid: str) -> str:
-    return f"pytest {shlex.quote(nodeid)} --update-baselines"
-
-
 @pytest.fixture
 def harness_state(request: pytest.FixtureRequest) -> HarnessState:
     """The session's harness objects: tests of the harness share its trained recipes."""
@@ -338,20 +166,10 @@ def verify_claim(request: pytest.FixtureRequest) -> Callable[..., None]:
         """``benchmark``: pytest-benchmark's fixture, for timing claims."""
         if isinstance(case, ClaimFileError):
             pytest.fail(str(case), pytrace=False)
-        stored = state.finished.get(claim_key(case.claim.id, case.profile))
-        if stored is not None:  # --resume: judged in an earlier session of this run
-            state.results.append(stored)
-            _outcome(stored, f"(kept from run {state.runlog.run_id if state.runlog else '?'}) ")
-            return
-        from harness.baselines import BaselineStore
-        from harness.evaluate import evaluate_claim
-
-        context = state.context.with_benchmark(benchmark) if benchmark else state.context
-        result = evaluate_claim(case.claim, context, BaselineStore(state.baselines_dir),
-                                state.environment, state.settings(case),
-                                _update_command(request.node.nodeid))
-        state.record(result)
-        _outcome(result)
+        result = state.verify(case, request.node.nodeid, benchmark)
+        kept = result in state.finished.values()
+        _outcome(result, f"(kept from run {state.runlog.run_id}) " if kept and state.runlog
+                 else "")
 
     return verify
 
@@ -364,149 +182,13 @@ def _outcome(result: ClaimResult, prefix: str = "") -> None:
         pytest.fail(f"{prefix}{result.status.value}: {result.message}", pytrace=False)
 
 
-def _unused_baselines(state: HarnessState) -> list[str]:
-    """Stored entries whose claim no loaded file declares. A tutorial whose claim file failed
-    to load is left out: its baselines are not unused, its file is broken."""
-    from harness.baselines import BaselineStore
-
-    known_ids: set[str] = set()
-    broken: set[str] = set()
-    for claims, errors in state._claims.values():
-        known_ids.update(claim.id for claim in claims)
-        broken.update(f"{Path(error.path).stem}/" for error in errors)
-    stored = BaselineStore(state.baselines_dir).stored_claim_ids()
-    return [f"`{claim_id}` in {', '.join(str(p) for p in paths)}"
-            for claim_id, paths in sorted(stored.items())
-            if claim_id not in known_ids and not claim_id.startswith(tuple(broken))]
-
-
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    state: HarnessState = session.config.stash[_STATE]
-    try:
-        _finish(session, state)
-    finally:
-        if "context" in state.__dict__:  # the workers, and the scratch folder of saved models
-            state.context.bank.close()
-            shutil.rmtree(state.context.scratch, ignore_errors=True)
-
-
-def _finish(session: pytest.Session, state: HarnessState) -> None:
-    if not state.results:
-        return
-    from harness.report import RunRecord, write_reports
-
-    if session.config.getoption("--determinism-probe"):
-        state.determinism = _probe(state)
-    runlog = state.runlog
-    meta = _finish_meta(state) if runlog else {}
-    recipe_runs = _recipe_runs(state)
-    run = RunRecord(run_id=runlog.run_id if runlog else state.started.strftime("%Y%m%dT%H%M%SZ"),
-                    started=meta.get("started", state.started.isoformat(timespec="seconds")),
-                    duration_s=round(time.perf_counter() - state.clock, 1),
-                    command=state.command,
-                    environment=state.environment.as_dict(), results=state.run_results(),
-                    unused_baselines=_unused_baselines(state),
-                    training=[recipe_run.summary() for recipe_run in recipe_runs],
-                    determinism=state.determinism)
-    drawing = time.perf_counter()
-    run.figures = _figures(run, recipe_runs, state.reports_dir / "figures")
-    run.figures_seconds = round(time.perf_counter() - drawing, 2)
-    try:
-        state.report_paths = write_reports(run, state.reports_dir)
-        from harness.benchmarks import save_benchmark_json
-        from harness.evaluate import UpdateMode
-
-        state.benchmark_json = save_benchmark_json(
-            session.config, state.reports_dir / "runs" / run.run_id / "benchmarks.json")
-        if state.update_mode() is not UpdateMode.OFF:
-            from harness.review import write_review
-
-            state.review_path = write_review(run, state.reports_dir)
-    except OSError as error:
-        state.report_error = (f"could not write the report to {state.reports_dir} ({error}); "
-                              f"make it writable or pass --reports-dir")
-    state.run = run
-    if (state.report_error or state.stream_error) and session.exitstatus == pytest.ExitCode.OK:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-
-
-def _probe(state: HarnessState) -> dict:
-    """The determinism probe on the cheapest recipe this session trained, or why not."""
-    from harness.determinism import cheapest, probe
-
-    run = cheapest(_recipe_runs(state))
-    if run is None:
-        return {"error": "no recipe was trained in this session, nothing to probe"}
-    try:
-        return probe(run, state.context.bank)
-    except Exception as error:  # the probe must not cost the run its report
-        return {"error": f"failed on recipe {run.recipe.tutorial}/{run.recipe.name}: "
-                         f"{type(error).__name__}: {error}".splitlines()[0]}
-
-
-def _recipe_runs(state: HarnessState) -> list[RecipeRun]:
-    """The recipes this session trained (a recipe that failed to train is not one)."""
-    if "context" not in state.__dict__:
-        return []
-    return state.context.bank.recipe_runs()
-
-
-def _finish_meta(state: HarnessState) -> dict:
-    """Add what is known only at the end to the run's metadata; return it."""
-    assert state.runlog is not None
-    try:
-        meta = state.runlog.meta()
-        meta["environment"] = state.environment.as_dict()
-        if state.determinism is not None:
-            meta["determinism"] = state.determinism
-        meta["sessions"][-1]["duration_s"] = round(time.perf_counter() - state.clock, 1)
-        state.runlog.write_meta(meta)
-    except (RunLogError, OSError, KeyError, IndexError) as error:
-        state.stream_error = state.stream_error or f"could not update the run metadata: {error}"
-        return {}
-    return meta
-
-
-def _figures(run: RunRecord, recipe_runs: list, directory: Path) -> list[dict[str, str]]:
-    """The report's figures; drawing them must never cost the report itself."""
-    try:
-        from harness.plots import write_figures
-
-        return [figure.as_json() for figure in write_figures(run, recipe_runs, directory)]
-    except Exception as error:
-        logging.getLogger(__name__).warning("figures not drawn: %s: %s",
-                                            type(error).__name__, error)
-        return []
+    session.config.stash[_STATE].finish(session)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    state: HarnessState = terminalreporter.config.stash[_STATE]
-    run = state.run
-    if run is None:
-        return
-    terminalreporter.section("tutorial claims")
-    terminalreporter.write_line(run.summary_line())
-    for result in run.results:
-        if result.status.fails_test:
-            terminalreporter.write_line(f"  {result.status.value:<14} {result.claim_id}")
-    if run.unused_baselines:
-        terminalreporter.write_line(f"{len(run.unused_baselines)} stored baseline(s) no claim "
-                                    f"uses: see the report")
-    for error in (state.stream_error, state.report_error):
-        if error:
-            terminalreporter.write_line(f"ERROR: {error}", red=True)
-    if run.determinism is not None:
-        from harness.determinism import describe
-
-        terminalreporter.write_line(describe(run.determinism))
-    if state.runlog is not None:
-        terminalreporter.write_line(f"run {state.runlog.run_id}: {state.runlog.folder}; "
-                                    f"continue it with --resume {state.runlog.run_id}")
-    for path in state.report_paths[:2]:
-        terminalreporter.write_line(f"report: {path}")
-    if state.benchmark_json:
-        terminalreporter.write_line(f"pytest-benchmark JSON: {state.benchmark_json}")
-    if run.figures:
-        terminalreporter.write_line(f"figures: {len(run.figures)} in {state.reports_dir}/figures")
-    if state.review_path:
-        terminalreporter.write_line(f"baseline review: {state.review_path}")
+    lines = terminalreporter.config.stash[_STATE].summary_lines()
+    if lines:
+        terminalreporter.section("tutorial claims")
+    for line, is_error in lines:
+        terminalreporter.write_line(line, red=is_error)

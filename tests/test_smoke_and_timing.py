@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
 from pathlib import Path
 
 import pytest
 
 from harness.baselines import BaselineEntry, BaselineStore
 from harness.claims import claim_files, load_claims
-from harness.devices import pin_worker_to_gpu
+from harness.devices import gpu_for_worker
 from harness.errors import MeasurementSkipped
 from harness.evaluate import RunSettings, evaluate_claim
 from harness.judges import DecadesJudge, DeviceTimeJudge
@@ -90,16 +89,12 @@ def test_step_times_move_beyond_noise_only_past_the_drift_floor() -> None:
     assert not judge.against_tutorial(claim, _timing(210.0, stored), None).judged
 
 
-def test_each_xdist_worker_gets_its_own_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
-    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw3")
-    assert pin_worker_to_gpu(["0", "1"]) == "1"
-    assert os.environ["CUDA_VISIBLE_DEVICES"] == "1"
-    monkeypatch.delenv("PYTEST_XDIST_WORKER")
-    assert pin_worker_to_gpu(["0", "1"]) is None
-
-
 def test_timing_claims_are_stored_per_device() -> None:
     claim = CLAIMS["convnets-part1/timing/cnn-vs-dense-step"]
     assert "device" in claim.spec.scope and claim.group == "timing"
     assert dataclasses.asdict(claim.recipes[("cifar-cnn", "full")])["batch_size"] == 128
+
+
+def test_each_training_worker_gets_its_own_gpu() -> None:
+    assert [gpu_for_worker(index, ["0", "1"]) for index in range(3)] == ["0", "1", "0"]
+    assert gpu_for_worker(0, []) is None

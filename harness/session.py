@@ -1,0 +1,342 @@
+"""The harness's pytest session: its state, one claim's verification, and the end-of-session
+pipeline (determinism probe, figures, reports, pytest-benchmark JSON, baseline review).
+
+The plugin (``harness/plugin.py``) keeps to options and hooks and delegates here. Objects that
+need Keras are created lazily, when the first claim runs, so collection never imports it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import logging
+import os
+import shlex
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from harness.claims import Claim, ClaimFileError, claim_files, load_claims
+from harness.runlog import RunLog, RunLogError, claim_key, result_key
+
+if TYPE_CHECKING:  # the real imports happen lazily, when a claim runs
+    from harness.environment import Environment
+    from harness.evaluate import RunSettings, UpdateMode
+    from harness.measures.context import MeasureContext
+    from harness.report import RunRecord
+    from harness.results import ClaimResult
+    from harness.training.runner import RecipeRun
+
+
+@dataclass(frozen=True)
+class ClaimCase:
+    """One test item: a claim, run in one profile (structure claims run in one, 'structure')."""
+
+    claim: Claim
+    profile: str
+
+
+class HarnessState:
+    """Session-wide harness objects, created lazily so collection never imports Keras."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.results: list[ClaimResult] = []
+        self.started = datetime.datetime.now(datetime.UTC)
+        self.clock = time.perf_counter()
+        root = Path(config.rootpath)
+        self.baselines_dir = Path(config.getoption("--baselines-dir") or root / "baselines")
+        self.reports_dir = Path(config.getoption("--reports-dir") or root / "reports")
+        self.run: RunRecord | None = None
+        self.report_paths: list[Path] = []
+        self.review_path: Path | None = None
+        self.report_error = ""
+        self.benchmark_json: Path | None = None
+        self.benchmark_stats: list[Any] = []  # pytest-benchmark's stats of the timing claims
+        self._claims: dict[Path, tuple[list[Claim], list[ClaimFileError]]] = {}
+        self.command = " ".join(["pytest", *sys.argv[1:]])
+        self.runlog: RunLog | None = None  # created when the first result is known
+        self.stream_error = ""
+        self.determinism: dict | None = None
+        self.finished: dict[str, ClaimResult] = {}  # a resumed run's stored results
+        resume = config.getoption("--resume")
+        if resume:
+            self._resume(resume)
+
+    def _resume(self, run_id: str) -> None:
+        try:
+            self.runlog = RunLog.resume(self.reports_dir / "runs", run_id)
+            self.finished = self.runlog.finished()
+            meta = self.runlog.meta()
+            meta.setdefault("sessions", []).append(
+                {"command": self.command, "started": self.started.isoformat(timespec="seconds"),
+                 "kept": len(self.finished)})
+            self.runlog.write_meta(meta)
+        except (RunLogError, OSError) as error:
+            raise pytest.UsageError(str(error)) from None
+
+    def record(self, result: ClaimResult) -> None:
+        """Keep a fresh result and append it to the run folder at once, so a kill loses
+        nothing already measured. A failed write is reported once and the session goes on."""
+        self.results.append(result)
+        if self.stream_error:
+            return
+        try:
+            if self.runlog is None:
+                self.runlog = RunLog.start(self.reports_dir / "runs", self.started, self.command)
+            self.runlog.append(result)
+        except OSError as error:
+            self.stream_error = (f"could not save results under {self.reports_dir / 'runs'} "
+                                 f"({error}); this run cannot be resumed; make the folder "
+                                 f"writable or pass --reports-dir")
+
+    def prefetch(self, cases: list[ClaimCase]) -> None:
+        """Submit the seeds these trained claims read first (the baseline seeds when every
+        baseline is being rewritten)."""
+        from harness.evaluate import UpdateMode
+        from harness.measures.training import recipes_of
+
+        context = self.context
+        rewriting = self.update_mode() is UpdateMode.ALL
+        for case in cases:
+            view = context.for_profile(case.profile)
+            view = view.baseline_view() if rewriting else view
+            for recipe in recipes_of(case.claim, case.profile):
+                recipe = recipe.for_smoke() if context.smoke else recipe
+                try:
+                    context.bank.request(recipe, view.seeds_for(recipe))
+                except Exception:  # e.g. a missing data set: its claims say so when they run
+                    continue
+
+    def run_results(self) -> list[ClaimResult]:
+        """The whole run: a resumed run's stored results, then (replacing them) this session's."""
+        merged = dict(self.finished)
+        merged.update((result_key(result), result) for result in self.results)
+        return list(merged.values())
+
+    def claims_in(self, directory: Path) -> tuple[list[Claim], list[ClaimFileError]]:
+        """Every valid claim of a claims folder, and one error per malformed file (cached for
+        this session only, so a second session in one process sees edited files)."""
+        if directory not in self._claims:
+            claims: list[Claim] = []
+            errors: list[ClaimFileError] = []
+            for path in claim_files(directory):
+                try:
+                    claims.extend(load_claims([path]))
+                except ClaimFileError as error:
+                    errors.append(error)
+            self._claims[directory] = (claims, errors)
+        return self._claims[directory]
+
+    @functools.cached_property
+    def context(self) -> MeasureContext:
+        from harness.measures.context import MeasureContext, SeedPlan
+        from harness.training import InlineEngine, SeedBank
+        from harness.training.datasets import DataChoice
+        from harness.training.pool import WorkerPool
+
+        option = self.config.getoption
+        data_dir, cache = option("--data-dir"), option("--train-cache")
+        data = DataChoice(Path(data_dir) if data_dir else None, option("--fast-data"))
+        workers = option("--workers")
+        if workers is None:  # one per GPU on a GPU machine, else one per core and one more
+            from harness.devices import visible_gpu_count
+
+            workers = visible_gpu_count() or (os.cpu_count() or 1) + 1
+        engine = (WorkerPool(workers, option("--task-timeout")) if workers > 0 else
+                  InlineEngine())
+        bank = SeedBank(engine, data, self.environment, Path(cache) if cache else None)
+        markexpr = self.config.getoption("markexpr") or ""
+        return MeasureContext(data_dir=data.data_dir, environment=self.environment,
+                              smoke=option("--smoke"), fast_data=data.fast_data, bank=bank,
+                              seeds=SeedPlan(option("--seed-offset"), option("--max-seeds"),
+                                             option("--baseline-seeds")),
+                              real_data_claims=data.fast_data == "real" or (
+                                  "full" in markexpr and "fast" not in markexpr))
+
+    @functools.cached_property
+    def environment(self) -> Environment:
+        from harness.environment import current_environment
+
+        return current_environment(str(self.config.rootpath))
+
+    def update_mode(self) -> UpdateMode:
+        """Which baselines this session writes."""
+        from harness.evaluate import UpdateMode
+
+        option = self.config.getoption
+        return (UpdateMode.ALL if option("--regen-baselines") else
+                UpdateMode.MISSING_OR_FAILING if option("--update-baselines") else
+                UpdateMode.OFF)
+
+    def settings(self, case: ClaimCase) -> RunSettings:
+        """How this session treats a claim's baselines (--smoke leaves structure claims be:
+        they are exact and cheap at any scale)."""
+        from harness.evaluate import RunSettings
+
+        option = self.config.getoption
+        return RunSettings(profile=case.profile, update=self.update_mode(),
+                           reason=option("--baseline-reason"),
+                           smoke=option("--smoke") and case.claim.group != "structure")
+
+    def verify(self, case: ClaimCase, nodeid: str, benchmark: Any = None) -> ClaimResult:
+        """Measure and judge one claim and record its result; a resumed run's stored result
+        is returned as it was (``kept``)."""
+        stored = self.finished.get(claim_key(case.claim.id, case.profile))
+        if stored is not None:  # --resume: judged in an earlier session of this run
+            self.results.append(stored)
+            return stored
+        from harness.baselines import BaselineStore
+        from harness.evaluate import evaluate_claim
+
+        context = self.context.with_benchmark(benchmark) if benchmark else self.context
+        result = evaluate_claim(case.claim, context, BaselineStore(self.baselines_dir),
+                                self.environment, self.settings(case),
+                                f"pytest {shlex.quote(nodeid)} --update-baselines")
+        if benchmark is not None and getattr(benchmark, "stats", None) is not None:
+            self.benchmark_stats.append(benchmark.stats)
+        self.record(result)
+        return result
+
+    def finish(self, session: pytest.Session) -> None:
+        """The end of the session: the reports of the whole run, then the workers closed."""
+        try:
+            if self.results:
+                self._write_reports(session)
+        finally:
+            if "context" in self.__dict__:  # the workers, and the scratch folder of saved models
+                self.context.bank.close()
+                shutil.rmtree(self.context.scratch, ignore_errors=True)
+
+    def _write_reports(self, session: pytest.Session) -> None:
+        from harness.report import RunRecord, write_reports
+
+        if session.config.getoption("--determinism-probe"):
+            self.determinism = self._probe()
+        runlog = self.runlog
+        meta = self._finish_meta() if runlog else {}
+        recipe_runs = self._recipe_runs()
+        run = RunRecord(run_id=runlog.run_id if runlog else self.started.strftime("%Y%m%dT%H%M%SZ"),
+                        started=meta.get("started", self.started.isoformat(timespec="seconds")),
+                        duration_s=round(time.perf_counter() - self.clock, 1),
+                        command=self.command,
+                        environment=self.environment.as_dict(), results=self.run_results(),
+                        unused_baselines=self._unused_baselines(),
+                        training=[recipe_run.summary() for recipe_run in recipe_runs],
+                        determinism=self.determinism)
+        drawing = time.perf_counter()
+        run.figures = _figures(run, recipe_runs, self.reports_dir / "figures")
+        run.figures_seconds = round(time.perf_counter() - drawing, 2)
+        try:
+            self.report_paths = write_reports(run, self.reports_dir)
+            from harness.benchmarks import save_benchmark_json
+            from harness.evaluate import UpdateMode
+
+            self.benchmark_json = save_benchmark_json(
+                session.config, self.benchmark_stats,
+                self.reports_dir / "runs" / run.run_id / "benchmarks.json")
+            if self.update_mode() is not UpdateMode.OFF:
+                from harness.review import write_review
+
+                self.review_path = write_review(run, self.reports_dir)
+        except OSError as error:
+            self.report_error = (f"could not write the report to {self.reports_dir} ({error}); "
+                                 f"make it writable or pass --reports-dir")
+        self.run = run
+        if (self.report_error or self.stream_error) and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def _probe(self) -> dict:
+        """The determinism probe on the cheapest recipe this session trained, or why not."""
+        from harness.determinism import cheapest, probe
+
+        run = cheapest(self._recipe_runs())
+        if run is None:
+            return {"error": "no recipe was trained in this session, nothing to probe"}
+        try:
+            return probe(run, self.context.bank)
+        except Exception as error:  # the probe must not cost the run its report
+            return {"error": f"failed on recipe {run.recipe.tutorial}/{run.recipe.name}: "
+                             f"{type(error).__name__}: {error}".splitlines()[0]}
+
+    def _recipe_runs(self) -> list[RecipeRun]:
+        """The recipes this session trained (a recipe that failed to train is not one)."""
+        if "context" not in self.__dict__:
+            return []
+        return self.context.bank.recipe_runs()
+
+    def _finish_meta(self) -> dict:
+        """Add what is known only at the end to the run's metadata; return it."""
+        assert self.runlog is not None
+        try:
+            meta = self.runlog.meta()
+            meta["environment"] = self.environment.as_dict()
+            if self.determinism is not None:
+                meta["determinism"] = self.determinism
+            meta["sessions"][-1]["duration_s"] = round(time.perf_counter() - self.clock, 1)
+            self.runlog.write_meta(meta)
+        except (RunLogError, OSError, KeyError, IndexError) as error:
+            self.stream_error = self.stream_error or f"could not update the run metadata: {error}"
+            return {}
+        return meta
+
+    def _unused_baselines(self) -> list[str]:
+        """Stored entries whose claim no loaded file declares. A tutorial whose claim file
+        failed to load is left out: its baselines are not unused, its file is broken."""
+        from harness.baselines import BaselineStore
+
+        known_ids: set[str] = set()
+        broken: set[str] = set()
+        for claims, errors in self._claims.values():
+            known_ids.update(claim.id for claim in claims)
+            broken.update(f"{Path(error.path).stem}/" for error in errors)
+        stored = BaselineStore(self.baselines_dir).stored_claim_ids()
+        return [f"`{claim_id}` in {', '.join(str(p) for p in paths)}"
+                for claim_id, paths in sorted(stored.items())
+                if claim_id not in known_ids and not claim_id.startswith(tuple(broken))]
+
+    def summary_lines(self) -> list[tuple[str, bool]]:
+        """The terminal summary: (line, whether it is an error)."""
+        run = self.run
+        if run is None:
+            return []
+        lines = [(run.summary_line(), False)]
+        lines += [(f"  {result.status.value:<14} {result.claim_id}", False)
+                  for result in run.results if result.status.fails_test]
+        if run.unused_baselines:
+            lines.append((f"{len(run.unused_baselines)} stored baseline(s) no claim uses: see "
+                          f"the report", False))
+        lines += [(f"ERROR: {error}", True) for error in (self.stream_error, self.report_error)
+                  if error]
+        if run.determinism is not None:
+            from harness.determinism import describe
+
+            lines.append((describe(run.determinism), False))
+        if self.runlog is not None:
+            lines.append((f"run {self.runlog.run_id}: {self.runlog.folder}; continue it with "
+                          f"--resume {self.runlog.run_id}", False))
+        lines += [(f"report: {path}", False) for path in self.report_paths[:2]]
+        if self.benchmark_json:
+            lines.append((f"pytest-benchmark JSON: {self.benchmark_json}", False))
+        if run.figures:
+            lines.append((f"figures: {len(run.figures)} in {self.reports_dir}/figures", False))
+        if self.review_path:
+            lines.append((f"baseline review: {self.review_path}", False))
+        return lines
+
+
+def _figures(run: RunRecord, recipe_runs: list, directory: Path) -> list[dict[str, str]]:
+    """The report's figures; drawing them must never cost the report itself."""
+    try:
+        from harness.plots import write_figures
+
+        return [figure.as_json() for figure in write_figures(run, recipe_runs, directory)]
+    except Exception as error:
+        logging.getLogger(__name__).warning("figures not drawn: %s: %s",
+                                            type(error).__name__, error)
+        return []
