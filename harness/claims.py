@@ -18,6 +18,7 @@ import yaml
 from harness.comparators import Comparator, ComparatorError, parse_comparator
 from harness.errors import ClaimFileError
 from harness.kinds import KINDS, TIERS, KindSpec
+from harness.metrics import METRICS
 from harness.models import UnknownModelError, declared_models
 from harness.recipes import Recipe, parse_recipes
 
@@ -117,6 +118,10 @@ def _check_claim(raw: Any, tutorial: str, path: Path, index: int, models: str,
             known = sorted({name for name, _ in recipes})
             raise fail("args", f"unknown recipe {recipe!r}; this file declares: "
                        f"{', '.join(known) or 'none'}")
+    unknown_metrics = [name for name in spec.metric_refs(args) if name not in METRICS]
+    if unknown_metrics:
+        raise fail("args", f"unknown metric {unknown_metrics[0]!r}; the runner measures: "
+                   f"{', '.join(sorted(METRICS))}")
     if "model" in args and args["model"] not in declared_models(models):
         raise fail("args", f"unknown model {args['model']!r}; {models} declares: "
                    f"{', '.join(declared_models(models))}")

@@ -267,12 +267,7 @@ def _fill(result: ClaimResult, against_tutorial: Verdict, entry: BaselineEntry |
 
 def _metric_name(claim: Claim) -> str:
     """What a non-structural claim's value is, in a few words, for compare, review and plots."""
-    args = claim.args
-    if claim.kind == "step-time":
-        return f"{args['recipe']} ms per step"
-    if claim.kind == "step-time-ratio":
-        return f"{args['a']} / {args['b']} step time"
-    return args.get("metric") or f"{args['a']} − {args['b']}"
+    return claim.spec.value_label.format(**claim.args)
 
 
 def _smoke_message(measurement: Measurement) -> str:

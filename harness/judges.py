@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from harness.comparators import Verdict
+from harness.metrics import METRICS
 from harness.stats import (
     RELATION_ALPHA,
     RELATION_SPENDING,
@@ -39,10 +40,6 @@ if TYPE_CHECKING:
     from harness.claims import Claim
     from harness.measures.context import Measurement
 
-_LOWER_IS_BETTER = ("loss", "nll", "gap", "wrong", "rise")
-# Metrics with no better or worse value: a move beyond noise from the baseline is DRIFT.
-_DIRECTIONLESS = ("val_loss_best_epoch", "lr_final_ratio", "top_prob_all", "top_prob_wrong",
-                  "n_test", "lr_reductions", "lr_reduction_factor", "lr_first_reduction_epoch")
 _TUTORIAL_Z = 3.29  # two-sided 0.001: the tutorial's figure against our measurement
 
 
@@ -97,22 +94,18 @@ def _half_last_digit(figure: float) -> float:
 
 
 def better_direction(claim: Claim) -> str:
-    """Which way a trained claim's value is better: "higher", "lower" or "none".
+    """Which way a trained claim's value is better: "higher", "lower" or "none" (a move beyond
+    noise is then DRIFT).
 
-    A level follows its metric's name; a relation is better the more clearly it holds, except
-    an equivalence (``within``), where a move either way is drift.
+    Its kind says where that comes from: a level follows its metric's declared direction; a
+    relation is better the more clearly it holds, except an equivalence (``within``).
     """
-    if claim.kind == "step-time":
-        return "lower"
-    if claim.kind == "step-time-ratio":
-        return "none"
-    if claim.kind in ("metric-level", "learning-curve"):
-        metric = claim.args["metric"]
-        if metric in _DIRECTIONLESS:
-            return "none"
-        return "lower" if any(word in metric for word in _LOWER_IS_BETTER) else "higher"
-    direction = claim.args.get("direction")
-    return {"within": "none", "less": "lower"}.get(direction, "higher")
+    better = claim.spec.better
+    if better == "metric":
+        return METRICS[claim.args["metric"]].better
+    if better == "relation":
+        return {"within": "none", "less": "lower"}.get(claim.args["direction"], "higher")
+    return better
 
 
 def _shift(claim: Claim, measurement: Measurement, entry: BaselineEntry, look: Look) -> Verdict:

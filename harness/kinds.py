@@ -37,11 +37,21 @@ class KindSpec:
     scope: tuple[str, ...] = STRUCTURE_SCOPE
     recipe_args: tuple[str, ...] = ()  # args naming a recipe ("recipe" or "recipe.metric")
     judge: str = "comparator"  # harness.judges.JUDGES: how the measurement is compared
+    # which way the value is better: "metric" (its ``metric`` arg's declared direction, see
+    # harness.metrics), "relation" (its ``direction`` arg), or fixed ("lower", "none")
+    better: str = "none"
+    value_label: str = ""  # what the value is, from the args, for reports and comparisons
 
     def recipe_refs(self, args: dict[str, Any]) -> list[str]:
         """The recipe names a claim of this kind reads, for validation on load."""
         return [str(args[name]).split(".", 1)[0] for name in self.recipe_args
                 if isinstance(args.get(name), str)]
+
+    def metric_refs(self, args: dict[str, Any]) -> list[str]:
+        """The runner metrics a claim of this kind reads, for validation on load."""
+        named = [str(args[name]).split(".", 1)[1] for name in self.recipe_args
+                 if isinstance(args.get(name), str) and "." in args[name]]
+        return named + ([str(args["metric"])] if self.better == "metric" else [])
 
     def load_measure(self) -> Callable[..., Any]:
         """The measurement function, ``(Claim, MeasureContext) -> Measurement``."""
@@ -77,22 +87,27 @@ KINDS: dict[str, KindSpec] = {
                    ("first", "pad_to", "num_words"), scope=DATA_SCOPE),
         KindSpec("metric-level", group="training", measure="harness.measures.training:level",
                  required=("recipe", "metric"), optional=("tolerance",), scope=TRAINING_SCOPE,
-                 recipe_args=("recipe",), judge="level"),
+                 recipe_args=("recipe",), judge="level", better="metric",
+                 value_label="{metric}"),
         KindSpec("paired-difference", group="training",
                  measure="harness.measures.training:paired_difference",
                  required=("a", "b", "direction"), optional=("margin", "alpha"),
-                 scope=TRAINING_SCOPE, recipe_args=("a", "b"), judge="paired"),
+                 scope=TRAINING_SCOPE, recipe_args=("a", "b"), judge="paired",
+                 better="relation", value_label="{a} − {b}"),
         KindSpec("step-time-ratio", group="timing",
                  measure="harness.measures.timing:step_time_ratio",
                  required=("a", "b", "batch_size"), optional=("rounds", "warmup"),
-                 scope=TIMING_SCOPE, recipe_args=("a", "b"), judge="decades"),
+                 scope=TIMING_SCOPE, recipe_args=("a", "b"), judge="decades",
+                 value_label="{a} / {b} step time"),
         KindSpec("step-time", group="timing", measure="harness.measures.timing:step_time",
                  required=("recipe", "batch_size"), optional=("rounds", "warmup"),
-                 scope=TIMING_SCOPE, recipe_args=("recipe",), judge="device-time"),
+                 scope=TIMING_SCOPE, recipe_args=("recipe",), judge="device-time",
+                 better="lower", value_label="{recipe} ms per step"),
         # a per-epoch history metric (e.g. val_accuracy) against the tutorial's logged list
         KindSpec("learning-curve", group="training",
                  measure="harness.measures.training:learning_curve",
                  required=("recipe", "metric"), optional=("tolerance",), scope=TRAINING_SCOPE,
-                 recipe_args=("recipe",), judge="curve"),
+                 recipe_args=("recipe",), judge="curve", better="metric",
+                 value_label="{metric}"),
     )
 }

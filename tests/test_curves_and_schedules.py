@@ -14,6 +14,7 @@ from harness.baselines import BaselineEntry
 from harness.claims import claim_files, load_claims
 from harness.judges import JUDGES, better_direction
 from harness.measures.context import Measurement
+from harness.metrics import METRICS
 from harness.training.runner import _plateau_schedule
 
 pytestmark = pytest.mark.fast
@@ -107,3 +108,5 @@ def test_the_replay_matches_keras_reduce_lr_on_plateau() -> None:
     assert run.metrics["lr_reductions"] >= 1, run.history
     assert run.metrics["lr_schedule_wrong_epochs"] == 0, run.history
     assert run.metrics["lr_reduction_factor"] == pytest.approx(0.5)
+    # a single net's metrics and history curves are all declared (harness/metrics.py)
+    assert set(run.metrics) | set(run.history) <= set(METRICS)
