@@ -51,9 +51,8 @@ def _last_statuses(report: Path) -> dict[str, list[str]]:
 
 
 def _claims(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from harness.claims import claim_files, load_claims
+    from harness.tables import markdown_table
 
     statuses = _last_statuses(Path(args.report))
     rows = []
@@ -66,7 +65,7 @@ def _claims(args: argparse.Namespace) -> int:
                          "last status": "; ".join(statuses.get(claim.id, ["—"]))})
     where = args.report if statuses else f"{args.report} (not found: no statuses)"
     _emit(f"{len(rows)} claims; last status from {where}\n\n"
-          + pd.DataFrame(rows).to_markdown(index=False, disable_numparse=True) + "\n", args.output)
+          + markdown_table(rows) + "\n", args.output)
     return 0
 
 

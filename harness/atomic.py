@@ -1,4 +1,4 @@
-"""One way to write a file so that a crash or a full disk never leaves it torn.
+"""One way to replace a file so that a crash or a full disk never leaves it torn.
 
 The text goes to a uniquely named temporary file in the same folder, is flushed and fsynced,
 and then replaces the target in one rename, whose folder is fsynced too. Two processes writing
@@ -28,7 +28,20 @@ def write_text_atomically(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-    directory = os.open(path.parent, os.O_RDONLY)  # the rename itself survives a power cut
+    _sync_folder(path.parent)
+
+
+def set_aside(path: Path, suffix: str) -> Path:
+    """Move ``path`` to ``<name><suffix>`` in one rename (a corrupt file kept for a human)."""
+    aside = path.with_name(f"{path.name}{suffix}")
+    os.replace(path, aside)
+    _sync_folder(path.parent)
+    return aside
+
+
+def _sync_folder(folder: Path) -> None:
+    """fsync a folder, so a rename in it survives a power cut."""
+    directory = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(directory)
     finally:

@@ -9,16 +9,16 @@ fsync, rename) under a file lock, so a crash or a second writer never leaves a t
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
-import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.atomic import write_text_atomically
+from filelock import FileLock
+
+from harness.atomic import set_aside, write_text_atomically
 
 SCHEMA = 1
 # Key fields that an upgrade changes; the others (backend, device, data) must match for an
@@ -124,7 +124,7 @@ class BaselineStore:
             except BaselineFileError:
                 if not replace_corrupt:
                     raise
-                os.replace(path, path.with_name(f"{path.name}.corrupt"))
+                set_aside(path, ".corrupt")
                 document = {"schema": SCHEMA, "claims": {}}
             document["schema"] = SCHEMA
             document["key"] = {"tutorial": key.tutorial, "profile": key.profile,
@@ -171,16 +171,9 @@ class BaselineStore:
         return found
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """An exclusive advisory lock beside the file, so two writers take turns."""
-    lock_path = path.with_name(f".{path.name}.lock")
-    with open(lock_path, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+def _locked(path: Path) -> FileLock:
+    """An exclusive lock beside the file (any OS), so two writers take turns."""
+    return FileLock(path.with_name(f".{path.name}.lock"))
 
 
 def _atomic_write(path: Path, text: str) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 from harness.report import MARK, RunRecord, format_value
 from harness.results import ClaimResult, Status
 from harness.stats import SHIFT_ALPHA, shift_look
+from harness.tables import markdown_table
 
 WITHIN = "within noise"
 SAME = "same"
@@ -183,9 +184,7 @@ def _value(result: ClaimResult) -> str:
 
 
 def _table(rows: Sequence[dict[str, str]]) -> str:
-    import pandas as pd
-
-    return pd.DataFrame(rows).to_markdown(index=False, disable_numparse=True)
+    return markdown_table(rows)
 
 
 def _row(change: ClaimChange, a: str, b: str) -> dict[str, str]:

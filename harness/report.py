@@ -18,6 +18,7 @@ from typing import Any
 from harness.atomic import write_text_atomically
 from harness.determinism import describe
 from harness.results import ClaimResult, Status
+from harness.tables import markdown_table
 
 SCHEMA = 1
 _STATUS_ORDER = list(Status)
@@ -144,9 +145,7 @@ def _quote(text: str, limit: int = 90) -> str:
 
 
 def _table(rows: Sequence[dict[str, str]]) -> str:
-    import pandas as pd
-
-    return pd.DataFrame(rows).to_markdown(index=False)
+    return markdown_table(rows, parse_numbers=True)
 
 
 SAME = "= tutorial"

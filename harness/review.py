@@ -17,6 +17,7 @@ from typing import Any
 from harness.compare import shift
 from harness.report import MARK, SHAPE_KINDS, RunRecord, format_value
 from harness.results import ClaimResult, Status
+from harness.tables import markdown_table
 
 REVIEW_NAME = "baseline-review.md"
 # Table order: what moved first, what cannot move (identical) last.
@@ -72,8 +73,6 @@ def _row(result: ClaimResult) -> dict[str, str]:
 
 def render_review(run: RunRecord) -> str:
     """The review as markdown: flags first, then one side-by-side table, then provenance."""
-    import pandas as pd
-
     results = rewritten(run)
     env = run.environment
     flagged = [r for r in results if contradicts_tutorial(r)]
@@ -100,11 +99,11 @@ def render_review(run: RunRecord) -> str:
     same = [row for row in rows if row not in shown]
     lines += ["## Old baseline, new baseline, tutorial", ""]
     if shown:
-        lines += [pd.DataFrame(shown).to_markdown(index=False, disable_numparse=True), ""]
+        lines += [markdown_table(shown), ""]
     if same:
         lines += [f"<details><summary>{len(same)} new baselines identical to the old "
                   f"ones</summary>", "",
-                  pd.DataFrame(same).to_markdown(index=False, disable_numparse=True), "",
+                  markdown_table(same), "",
                   "</details>", ""]
     sources = sorted({(p["file"], _versions(p.get("provenance", {})),
                        str(p.get("provenance", {}).get("git_commit", "")),
@@ -113,10 +112,9 @@ def render_review(run: RunRecord) -> str:
     lines += ["## Provenance", "", "New baselines: written now with the environment above "
               "(each entry stores versions, device, data, commit, date, seeds and the reason).", ""]
     if sources:
-        table = pd.DataFrame([{"file": f, "versions, date": v, "commit": c, "reason": why}
-                              for f, v, c, why in sources])
-        lines += ["Old baselines came from:", "",
-                  table.to_markdown(index=False, disable_numparse=True), ""]
+        table = markdown_table([{"file": f, "versions, date": v, "commit": c, "reason": why}
+                                for f, v, c, why in sources])
+        lines += ["Old baselines came from:", "", table, ""]
     lines += ["Move: trained claims use the shift rule of the report (both sides' per-seed "
               "values); structural claims compare exactly.", ""]
     return "\n".join(lines)

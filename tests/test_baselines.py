@@ -157,6 +157,17 @@ def test_put_refuses_to_overwrite_a_corrupt_file(store: BaselineStore) -> None:
     assert path.read_text(encoding="utf-8") == CORRUPT["truncated"]
 
 
+def test_regeneration_sets_a_corrupt_file_aside_and_starts_afresh(store: BaselineStore) -> None:
+    """Rewriting every baseline (--regen-baselines) keeps the unreadable file, byte for byte,
+    as ``<name>.corrupt`` beside the fresh one, for a human to read."""
+    path = plant(store, CORRUPT["truncated"])
+    assert store.put(KEY, "alpha-tut/a", entry(1), replace_corrupt=True) == path
+    aside = path.with_name(f"{path.name}.corrupt")
+    assert aside.read_text(encoding="utf-8") == CORRUPT["truncated"]
+    assert store.get(KEY, "alpha-tut/a") == entry(1)
+    assert sorted(store.stored_claim_ids()) == ["alpha-tut/a"]
+
+
 # --- failed writes ---------------------------------------------------------------------------
 
 def leftovers(directory: Path) -> list[str]:
