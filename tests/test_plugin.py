@@ -8,164 +8,20 @@ and makes the baseline file names predictable.
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import shlex
 import shutil
-import tempfile
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 from _pytest.nodes import Node
+from plugin_project import ALL_IDS, FAKE_ENVIRONMENT, NODE, Project, failures
 
-import harness.environment
 from harness.baselines import BaselineEntry, BaselineKey, BaselineStore
-from harness.environment import Environment
 from harness.kinds import STRUCTURE_SCOPE
-from harness.plugin import MARKERS
 
 pytestmark = pytest.mark.fast
-
-FAKE_ENVIRONMENT = Environment(
-    keras="3.0.0", backend="fake", backend_version="0.0", tensorflow="absent", python="3.11",
-    device_class="cpu", device="test cpu", platform="Test x86_64", git_commit="0123abcd")
-BASELINE_NAME = "keras-3.0.0_backend-fake.json"
-
-SUITE_MODULE = '''\
-"""A claim suite like the real one: one test function per claim group."""
-
-import pytest
-
-
-@pytest.mark.structure
-def test_structure(claim, verify_claim) -> None:
-    verify_claim(claim)
-'''
-
-CLAIM_FILES: dict[str, dict[str, Any]] = {
-    "alpha-tut": {
-        "tutorial": "alpha-tut", "seed": "alpha.txt", "title": "Alpha tutorial",
-        "models": "harness.models.mnist_intro",
-        "claims": [
-            {"id": "data/split", "quote": "80 images for training and 20 for validation",
-             "kind": "split-sizes", "args": {"total": 100, "test_size": 0.2, "random_state": 0},
-             "expected": [80, 20], "tiers": ["fast", "full"], "version": 1},
-            {"id": "sizing/conv-output", "quote": "(32 - 3 + 0)/1 + 1 = 30",
-             "kind": "sizing-formula", "args": {"W": 32, "F": 3, "S": 1, "P": 0},
-             "expected": 30, "tiers": ["fast"], "version": 1},
-        ],
-    },
-    "beta-tut": {
-        "tutorial": "beta-tut", "seed": "beta.txt", "title": "Beta tutorial",
-        "models": "harness.models.mnist_intro",
-        "claims": [
-            {"id": "sizing/pool", "quote": "pooling 28 with F=2, S=2 gives 14",
-             "kind": "sizing-formula", "args": {"W": 28, "F": 2, "S": 2, "P": 0},
-             "expected": 14, "tiers": ["full"], "version": 1},
-        ],
-    },
-}
-NODE = "suites/test_tiny_claims.py::test_structure[{}]"
-ALL_IDS = ["alpha-tut/data/split", "alpha-tut/sizing/conv-output", "beta-tut/sizing/pool"]
-
-
-class Project:
-    """A pytester directory laid out like the real repository, with helpers to poke at it."""
-
-    def __init__(self, pytester: pytest.Pytester) -> None:
-        self.pytester = pytester
-        self.root = pytester.path
-        self.claims_dir = self.root / "suites" / "claims"
-        self.claims_dir.mkdir(parents=True)
-        pytester.makeini("[pytest]\ntestpaths = suites\n")
-        pytester.makeconftest('pytest_plugins = ["harness.plugin"]\n')
-        (self.root / "suites" / "test_tiny_claims.py").write_text(SUITE_MODULE, encoding="utf-8")
-        for tutorial, document in CLAIM_FILES.items():
-            self.write_claims(tutorial, document)
-
-    def run(self, *args: str) -> pytest.RunResult:
-        return self.pytester.runpytest("-p", "no:cacheprovider", *args)
-
-    # claim files
-
-    def claim_file(self, tutorial: str) -> Path:
-        return self.claims_dir / f"{tutorial}.yaml"
-
-    def write_claims(self, tutorial: str, document: dict[str, Any]) -> None:
-        text = yaml.safe_dump(document, sort_keys=False)
-        self.claim_file(tutorial).write_text(text, encoding="utf-8")
-
-    def edit_claim(self, claim_id: str, **changes: Any) -> None:
-        tutorial, local_id = claim_id.split("/", 1)
-        document = yaml.safe_load(self.claim_file(tutorial).read_text(encoding="utf-8"))
-        claim = next(c for c in document["claims"] if c["id"] == local_id)
-        claim.update(changes)
-        self.write_claims(tutorial, document)
-
-    # baselines
-
-    def baseline_file(self, tutorial: str) -> Path:
-        return self.root / "baselines" / tutorial / "structure" / BASELINE_NAME
-
-    def baseline_document(self, tutorial: str) -> dict[str, Any]:
-        return json.loads(self.baseline_file(tutorial).read_text(encoding="utf-8"))
-
-    def edit_baseline(self, claim_id: str, **changes: Any) -> None:
-        tutorial = claim_id.split("/", 1)[0]
-        document = self.baseline_document(tutorial)
-        document["claims"][claim_id].update(changes)
-        self.baseline_file(tutorial).write_text(json.dumps(document, indent=2, sort_keys=True),
-                                                encoding="utf-8")
-
-    # reports
-
-    def latest_json(self) -> dict[str, Any]:
-        return json.loads((self.root / "reports" / "latest.json").read_text(encoding="utf-8"))
-
-    def latest_md(self) -> str:
-        return (self.root / "reports" / "latest.md").read_text(encoding="utf-8")
-
-    def statuses(self) -> dict[str, str]:
-        return {r["claim_id"]: r["status"] for r in self.latest_json()["results"]}
-
-
-def failures(result: pytest.RunResult) -> dict[str, str]:
-    """Each failed test's node id and its message (what pytest prints under FAILURES)."""
-    return {report.nodeid: report.longreprtext for report in result.reprec.getfailures()
-            if report.when == "call"}
-
-
-# pytester runs in-process and, after each run, drops the modules the run imported; numpy-based
-# packages cannot be imported a second time in one process, so they are imported up front.
-PRELOAD = ("numpy", "pandas", "tabulate", "sklearn.model_selection", "harness.measures.structure",
-           "harness.evaluate", "harness.report")
-
-
-@pytest.fixture(scope="module")
-def _preloaded() -> None:
-    for name in PRELOAD:
-        importlib.import_module(name)
-
-
-@pytest.fixture
-def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
-            _preloaded: None) -> Project:
-    """A fresh project with claims and no baselines yet."""
-    monkeypatch.setattr(harness.environment, "current_environment",
-                        lambda root=".": FAKE_ENVIRONMENT)
-    # each session's measurement scratch folder lands in the test's own directory
-    monkeypatch.setattr(tempfile, "tempdir", str(pytester.path))
-    return Project(pytester)
-
-
-@pytest.fixture
-def baselined(project: Project) -> Project:
-    """The project after a first ``--update-baselines`` run: everything passes."""
-    project.run("--update-baselines").assert_outcomes(passed=3)
-    return project
 
 
 # --- collection and selection ----------------------------------------------------------------
@@ -191,9 +47,12 @@ def test_tiers_become_markers(project: Project) -> None:
 
 def test_markers_are_registered(project: Project) -> None:
     result = project.run("--markers")
-    for name in ("fast", "full", "structure", "training", "timing", "gpu"):
-        assert name in MARKERS
-        result.stdout.fnmatch_lines([f"@pytest.mark.{name}: *"])
+    result.stdout.fnmatch_lines(["@pytest.mark.fast: runs in the fast profile (CI, CPU, *",
+                                 "@pytest.mark.full: runs in the full profile (nightly, *",
+                                 "@pytest.mark.structure: structural claim*",
+                                 "@pytest.mark.training: claim that trains a model",
+                                 "@pytest.mark.timing: step-time claim*",
+                                 "@pytest.mark.gpu: needs a GPU"])
 
 
 def test_strict_markers_run_with_fast(project: Project) -> None:

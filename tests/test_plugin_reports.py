@@ -1,19 +1,20 @@
 """The plugin's end of session: the regeneration review, and figures that can never cost the
-report. Runs on ``test_plugin``'s tiny pytester project (three cheap structural claims)."""
+report. Runs on the tiny pytester project of ``plugin_project.py`` (three cheap structural
+claims)."""
 
 from __future__ import annotations
 
 import logging
 
 import pytest
-from test_plugin import Project, _preloaded, baselined, project  # noqa: F401  (fixtures)
+from plugin_project import Project
 
 import harness.plots
 
 pytestmark = pytest.mark.fast
 
 
-def test_regen_baselines_writes_the_review_beside_the_report(baselined: Project) -> None:  # noqa: F811
+def test_regen_baselines_writes_the_review_beside_the_report(baselined: Project) -> None:
     result = baselined.run("--regen-baselines", "--baseline-reason", "Keras 3.0.1")
     result.assert_outcomes(passed=3)
     review = (baselined.root / "reports" / "baseline-review.md").read_text(encoding="utf-8")
@@ -26,7 +27,7 @@ def test_regen_baselines_writes_the_review_beside_the_report(baselined: Project)
     result.stdout.fnmatch_lines(["baseline review: *baseline-review.md"])
 
 
-def test_only_runs_that_write_baselines_write_a_review(baselined: Project) -> None:  # noqa: F811
+def test_only_runs_that_write_baselines_write_a_review(baselined: Project) -> None:
     review = baselined.root / "reports" / "baseline-review.md"
     assert "rewrote **3 baselines**" in review.read_text(encoding="utf-8")  # --update-baselines
     review.unlink()
@@ -34,7 +35,7 @@ def test_only_runs_that_write_baselines_write_a_review(baselined: Project) -> No
     assert not review.exists()
 
 
-def test_broken_figures_never_cost_the_report(baselined: Project, monkeypatch,  # noqa: F811
+def test_broken_figures_never_cost_the_report(baselined: Project, monkeypatch,
                                               caplog) -> None:
     def broken(*args, **kwargs):
         raise RuntimeError("no display")
