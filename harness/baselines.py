@@ -19,6 +19,7 @@ from typing import Any
 from filelock import FileLock
 
 from harness.atomic import set_aside, write_text_atomically
+from harness.paths import shown
 
 SCHEMA = 1
 # Key fields that an upgrade changes; the others (backend, device, data) must match for an
@@ -78,8 +79,13 @@ def _entry(raw: Mapping[str, Any]) -> BaselineEntry:
 class BaselineStore:
     """Reads and writes the baseline files under one root folder."""
 
-    def __init__(self, root: Path | str) -> None:
+    def __init__(self, root: Path | str, project_root: Path | None = None) -> None:
         self.root = Path(root)
+        self.project_root = project_root  # messages name files relative to it
+
+    def shown(self, path: Path) -> str:
+        """A file's name in messages and reports (relative to the project root)."""
+        return shown(path, self.project_root)
 
     def path(self, key: BaselineKey) -> Path:
         return self.root / key.relative_path()
@@ -88,20 +94,21 @@ class BaselineStore:
         """The parsed file, or an empty document when it does not exist yet."""
         if not path.exists():
             return {"schema": SCHEMA, "claims": {}}
+        name = self.shown(path)
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             raise BaselineFileError(
-                f"{path}: corrupt baseline file ({error}); restore it with "
-                f"'git checkout -- {path}' or rewrite it with --regen-baselines") from None
+                f"{name}: corrupt baseline file ({error}); restore it with "
+                f"'git checkout -- {name}' or rewrite it with --regen-baselines") from None
         claims = document.get("claims") if isinstance(document, dict) else None
         if not isinstance(claims, dict) or document.get("schema") != SCHEMA or not all(
                 isinstance(entry, dict) and "value" in entry and "claim_version" in entry
                 for entry in claims.values()):
             raise BaselineFileError(
-                f"{path}: not a schema-{SCHEMA} baseline file (needs 'schema' and 'claims' with "
+                f"{name}: not a schema-{SCHEMA} baseline file (needs 'schema' and 'claims' with "
                 f"'value' and 'claim_version' per claim); restore it with "
-                f"'git checkout -- {path}' or rewrite it with --regen-baselines")
+                f"'git checkout -- {name}' or rewrite it with --regen-baselines")
         return document
 
     def get(self, key: BaselineKey, claim_id: str) -> BaselineEntry | None:
@@ -130,7 +137,8 @@ class BaselineStore:
             document["key"] = {"tutorial": key.tutorial, "profile": key.profile,
                                **dict(key.fields)}
             document["claims"][claim_id] = entry.as_json()
-            _atomic_write(path, json.dumps(document, indent=2, sort_keys=True) + "\n")
+            _atomic_write(path, self.shown(path),
+                          json.dumps(document, indent=2, sort_keys=True) + "\n")
         return path
 
     def predecessor(self, key: BaselineKey, claim_id: str) -> tuple[Path, BaselineEntry] | None:
@@ -176,11 +184,11 @@ def _locked(path: Path) -> FileLock:
     return FileLock(path.with_name(f".{path.name}.lock"))
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def _atomic_write(path: Path, name: str, text: str) -> None:
     """All or nothing (``harness.atomic``); a failed write names the file and leaves the old
     one as it was."""
     try:
         write_text_atomically(path, text)
     except OSError as error:
-        raise BaselineFileError(f"{path}: could not write baseline ({error.strerror}); "
+        raise BaselineFileError(f"{name}: could not write baseline ({error.strerror}); "
                                 f"the previous file is unchanged") from error

@@ -20,6 +20,7 @@ from harness.errors import ClaimFileError
 from harness.kinds import KINDS, TIERS, KindSpec
 from harness.metrics import METRICS
 from harness.models import UnknownModelError, declared_models
+from harness.paths import shown
 from harness.recipes import Recipe, parse_recipes
 
 __all__ = ["TIERS", "Claim", "ClaimFileError", "claim_files", "load_claim_file", "load_claims"]
@@ -147,11 +148,13 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def load_claim_file(path: Path | str) -> list[Claim]:
-    """Load and validate one tutorial's claim file."""
-    path = Path(path)
+def load_claim_file(path: Path | str, project_root: Path | None = None) -> list[Claim]:
+    """Load and validate one tutorial's claim file; errors and ``Claim.source`` name it
+    relative to ``project_root`` when given."""
+    real = Path(path)
+    path = Path(shown(real, project_root))
     try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
+        document = yaml.load(real.read_text(encoding="utf-8"), Loader=_StrictLoader)
     except UnicodeDecodeError as error:
         raise ClaimFileError(path, f"not UTF-8 (byte {error.start}); save it as UTF-8") from None
     except yaml.YAMLError as error:
@@ -217,16 +220,16 @@ def _check_recipe_models(recipes: Mapping[tuple[str, str], Recipe], path: Path) 
                                      claim=f"recipe {name}", field_name=field_name)
 
 
-def load_claims(paths: Iterable[Path | str]) -> list[Claim]:
+def load_claims(paths: Iterable[Path | str], project_root: Path | None = None) -> list[Claim]:
     """Load several claim files; ids must be unique across all of them."""
     claims: list[Claim] = []
     seen: dict[str, str] = {}
     for path in sorted(Path(p) for p in paths):
-        for claim in load_claim_file(path):
+        for claim in load_claim_file(path, project_root):
             if claim.id in seen:
-                raise ClaimFileError(path, f"duplicate id, also declared in {seen[claim.id]}",
-                                     claim=claim.id, field_name="id")
-            seen[claim.id] = str(path)
+                raise ClaimFileError(claim.source, f"duplicate id, also declared in "
+                                     f"{seen[claim.id]}", claim=claim.id, field_name="id")
+            seen[claim.id] = claim.source
             claims.append(claim)
     return claims
 

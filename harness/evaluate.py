@@ -110,7 +110,7 @@ def _judge(claim: Claim, ctx: MeasureContext, store: BaselineStore, environment:
         result.details["metric"] = _metric_name(claim)
 
     key = _baseline_key(claim, settings, environment, measurement)
-    result.baseline_file = str(store.path(key))
+    result.baseline_file = store.shown(store.path(key))
     try:
         entry = store.get(key, claim.id)
     except BaselineFileError:
@@ -173,7 +173,7 @@ def _judge_trained(claim: Claim, ctx: MeasureContext, store: BaselineStore,
 
     def key_of(measurement: Measurement) -> BaselineKey:
         key = _baseline_key(claim, settings, environment, measurement)
-        result.baseline_file = str(store.path(key))
+        result.baseline_file = store.shown(store.path(key))
         return key
 
     against_baseline: Verdict | None = None
@@ -293,7 +293,7 @@ def _previous(store: BaselineStore, key: BaselineKey, claim_id: str,
         if found is None:
             return None
         path, entry = found
-    return {"file": str(path), **entry.as_json()}
+    return {"file": store.shown(path), **entry.as_json()}
 
 
 def _comparable(claim: Claim, entry: BaselineEntry | None, measurement: Measurement) -> bool:

@@ -22,9 +22,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from harness.claims import Claim, ClaimFileError, claim_files, load_claims
+from harness.paths import shown
 from harness.runlog import RunLog, RunLogError, claim_key, result_key
 
 if TYPE_CHECKING:  # the real imports happen lazily, when a claim runs
+    from harness.baselines import BaselineStore
     from harness.environment import Environment
     from harness.evaluate import RunSettings, UpdateMode
     from harness.measures.context import MeasureContext
@@ -127,7 +129,7 @@ class HarnessState:
             errors: list[ClaimFileError] = []
             for path in claim_files(directory):
                 try:
-                    claims.extend(load_claims([path]))
+                    claims.extend(load_claims([path], Path(self.config.rootpath)))
                 except ClaimFileError as error:
                     errors.append(error)
             self._claims[directory] = (claims, errors)
@@ -191,17 +193,26 @@ class HarnessState:
         if stored is not None:  # --resume: judged in an earlier session of this run
             self.results.append(stored)
             return stored
-        from harness.baselines import BaselineStore
         from harness.evaluate import evaluate_claim
 
         context = self.context.with_benchmark(benchmark) if benchmark else self.context
-        result = evaluate_claim(case.claim, context, BaselineStore(self.baselines_dir),
+        result = evaluate_claim(case.claim, context, self.baseline_store(),
                                 self.environment, self.settings(case),
                                 f"pytest {shlex.quote(nodeid)} --update-baselines")
         if benchmark is not None and getattr(benchmark, "stats", None) is not None:
             self.benchmark_stats.append(benchmark.stats)
         self.record(result)
         return result
+
+    def baseline_store(self) -> BaselineStore:
+        """The baselines folder, its files named relative to the project root."""
+        from harness.baselines import BaselineStore
+
+        return BaselineStore(self.baselines_dir, Path(self.config.rootpath))
+
+    def shown(self, path: Path) -> str:
+        """A file's name in the terminal summary: relative to the project root."""
+        return shown(path, Path(self.config.rootpath))
 
     def finish(self, session: pytest.Session) -> None:
         """The end of the session: the reports of the whole run, then the workers closed."""
@@ -288,15 +299,14 @@ class HarnessState:
     def _unused_baselines(self) -> list[str]:
         """Stored entries whose claim no loaded file declares. A tutorial whose claim file
         failed to load is left out: its baselines are not unused, its file is broken."""
-        from harness.baselines import BaselineStore
-
         known_ids: set[str] = set()
         broken: set[str] = set()
         for claims, errors in self._claims.values():
             known_ids.update(claim.id for claim in claims)
             broken.update(f"{Path(error.path).stem}/" for error in errors)
-        stored = BaselineStore(self.baselines_dir).stored_claim_ids()
-        return [f"`{claim_id}` in {', '.join(str(p) for p in paths)}"
+        store = self.baseline_store()
+        stored = store.stored_claim_ids()
+        return [f"`{claim_id}` in {', '.join(store.shown(p) for p in paths)}"
                 for claim_id, paths in sorted(stored.items())
                 if claim_id not in known_ids and not claim_id.startswith(tuple(broken))]
 
@@ -318,15 +328,16 @@ class HarnessState:
 
             lines.append((describe(run.determinism), False))
         if self.runlog is not None:
-            lines.append((f"run {self.runlog.run_id}: {self.runlog.folder}; continue it with "
-                          f"--resume {self.runlog.run_id}", False))
-        lines += [(f"report: {path}", False) for path in self.report_paths[:2]]
+            lines.append((f"run {self.runlog.run_id}: {self.shown(self.runlog.folder)}; "
+                          f"continue it with --resume {self.runlog.run_id}", False))
+        lines += [(f"report: {self.shown(path)}", False) for path in self.report_paths[:2]]
         if self.benchmark_json:
-            lines.append((f"pytest-benchmark JSON: {self.benchmark_json}", False))
+            lines.append((f"pytest-benchmark JSON: {self.shown(self.benchmark_json)}", False))
         if run.figures:
-            lines.append((f"figures: {len(run.figures)} in {self.reports_dir}/figures", False))
+            lines.append((f"figures: {len(run.figures)} in "
+                          f"{self.shown(self.reports_dir / 'figures')}", False))
         if self.review_path:
-            lines.append((f"baseline review: {self.review_path}", False))
+            lines.append((f"baseline review: {self.shown(self.review_path)}", False))
         return lines
 
 

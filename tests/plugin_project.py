@@ -92,6 +92,10 @@ class Project:
         claim.update(changes)
         self.write_claims(tutorial, document)
 
+    def relative(self, path: Path) -> str:
+        """How reports and messages name a file of the project: relative to its root."""
+        return path.relative_to(self.root).as_posix()
+
     # baselines
 
     def baseline_file(self, tutorial: str) -> Path:
