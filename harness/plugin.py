@@ -86,6 +86,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--task-timeout", type=float, default=None, metavar="SECONDS",
                     help="wall-clock limit of one (recipe, seed) training in a worker; an "
                          "overrun is that recipe's ERROR (default: none)")
+    group.addoption("--engine", choices=("process", "ray"), default="process",
+                    help="where (recipe, seed) tasks train: this machine's worker processes "
+                         "(default) or Ray tasks (pip install -e .[ray]), one CPU or GPU each, "
+                         "on a local Ray started with --workers CPUs or on --ray-address")
+    group.addoption("--ray-address", default=None, metavar="ADDRESS",
+                    help="with --engine ray: join this Ray cluster instead of starting one")
     group.addoption("--determinism-probe", action="store_true",
                     help="at the end, train the first seed of the cheapest trained recipe twice "
                          "more and report whether all three are bit-identical on this machine")
@@ -113,6 +119,11 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("--baseline-seeds") < 3:
         raise pytest.UsageError("--baseline-seeds must be at least 3: a baseline's spread is "
                                 "what its rule's noise scale comes from")
+    from harness.training.ray_engine import usage_problem
+
+    if problem := usage_problem(config.getoption("--engine"), config.getoption("--workers"),
+                                config.getoption("--ray-address")):
+        raise pytest.UsageError(problem)
     config.stash[_STATE] = HarnessState(config)
 
 
@@ -270,7 +281,7 @@ class HarnessState:
     @functools.cached_property
     def context(self) -> MeasureContext:
         from harness.measures.context import MeasureContext, SeedPlan
-        from harness.training import InlineEngine, SeedBank
+        from harness.training import Engine, InlineEngine, SeedBank
         from harness.training.pool import WorkerPool
         from harness.training.worker import DataChoice
 
@@ -282,8 +293,14 @@ class HarnessState:
             from harness.devices import visible_gpu_count
 
             workers = visible_gpu_count() or (os.cpu_count() or 1) + 1
-        engine = (WorkerPool(workers, option("--task-timeout")) if workers > 0 else
-                  InlineEngine())
+        if option("--engine") == "ray":
+            from harness.training.ray_engine import RayEngine
+
+            engine: Engine = RayEngine(workers, option("--task-timeout"),
+                                       option("--ray-address"))
+        else:
+            engine = (WorkerPool(workers, option("--task-timeout")) if workers > 0 else
+                      InlineEngine())
         bank = SeedBank(engine, data, self.environment, Path(cache) if cache else None)
         markexpr = self.config.getoption("markexpr") or ""
         return MeasureContext(data_dir=data.data_dir, environment=self.environment,
