@@ -18,7 +18,7 @@ import pytest
 from harness.claims import Claim, ClaimFileError
 from harness.kinds import GROUPS
 from harness.runlog import claim_key
-from harness.session import ClaimCase, HarnessState
+from harness.session import ClaimCase, HarnessState, usage_problem
 
 if TYPE_CHECKING:  # the real imports happen lazily, when a claim runs
     from harness.results import ClaimResult
@@ -73,6 +73,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--task-timeout", type=float, default=None, metavar="SECONDS",
                     help="wall-clock limit of one (recipe, seed) training in a worker; an "
                          "overrun is that recipe's ERROR (default: none)")
+    group.addoption("--engine", choices=("process", "ray"), default="process",
+                    help="where (recipe, seed) tasks train: this machine's worker processes "
+                         "(default) or Ray tasks (pip install -e .[ray]), one CPU or GPU each, "
+                         "on a local Ray started with --workers CPUs or on --ray-address")
+    group.addoption("--ray-address", default=None, metavar="ADDRESS",
+                    help="with --engine ray: join this Ray cluster instead of starting one")
     group.addoption("--determinism-probe", action="store_true",
                     help="at the end, train the first seed of the cheapest trained recipe twice "
                          "more and report whether all three are bit-identical on this machine")
@@ -92,15 +98,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if getattr(config.option, "numprocesses", None):  # pytest-xdist's -n
-        raise pytest.UsageError("pytest-xdist (-n) splits a run into reports per process; train "
-                                "in parallel with --workers N or --engine ray instead: one "
-                                "session, one report")
     for name, description in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {description}")
-    if config.getoption("--baseline-seeds") < 3:
-        raise pytest.UsageError("--baseline-seeds must be at least 3: a baseline's spread is "
-                                "what its rule's noise scale comes from")
+    if problem := usage_problem(config):
+        raise pytest.UsageError(problem)
     config.stash[_STATE] = HarnessState(config)
 
 

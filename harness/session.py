@@ -35,6 +35,22 @@ if TYPE_CHECKING:  # the real imports happen lazily, when a claim runs
     from harness.training.runner import RecipeRun
 
 
+def usage_problem(config: pytest.Config) -> str | None:
+    """What is wrong with the harness's options, in one line (None when nothing is)."""
+    if getattr(config.option, "numprocesses", None):  # pytest-xdist's -n
+        return ("pytest-xdist (-n) splits a run into reports per process; train in parallel "
+                "with --workers N or --engine ray instead: one session, one report")
+    if config.getoption("--baseline-seeds") < 3:
+        return ("--baseline-seeds must be at least 3: a baseline's spread is what its rule's "
+                "noise scale comes from")
+    engine, address = config.getoption("--engine"), config.getoption("--ray-address")
+    if engine == "process" and address is None:
+        return None
+    from harness.training.ray_engine import usage_problem as engine_problem
+
+    return engine_problem(engine, config.getoption("--workers"), address)
+
+
 @dataclass(frozen=True)
 class ClaimCase:
     """One test item: a claim, run in one profile (structure claims run in one, 'structure')."""
@@ -138,7 +154,7 @@ class HarnessState:
     @functools.cached_property
     def context(self) -> MeasureContext:
         from harness.measures.context import MeasureContext, SeedPlan
-        from harness.training import InlineEngine, SeedBank
+        from harness.training import Engine, InlineEngine, SeedBank
         from harness.training.datasets import DataChoice
         from harness.training.pool import WorkerPool
 
@@ -150,8 +166,14 @@ class HarnessState:
             from harness.devices import visible_gpu_count
 
             workers = visible_gpu_count() or (os.cpu_count() or 1) + 1
-        engine = (WorkerPool(workers, option("--task-timeout")) if workers > 0 else
-                  InlineEngine())
+        if option("--engine") == "ray":
+            from harness.training.ray_engine import RayEngine
+
+            engine: Engine = RayEngine(workers, option("--task-timeout"),
+                                       option("--ray-address"))
+        else:
+            engine = (WorkerPool(workers, option("--task-timeout")) if workers > 0 else
+                      InlineEngine())
         bank = SeedBank(engine, data, self.environment, Path(cache) if cache else None)
         markexpr = self.config.getoption("markexpr") or ""
         return MeasureContext(data_dir=data.data_dir, environment=self.environment,

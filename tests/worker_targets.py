@@ -1,12 +1,14 @@
-"""Jobs for ``test_pool.py``: a spawned worker imports its target by module name, so
-they live here, in a module that imports nothing heavy (a worker starts in a fraction of a
-second instead of importing the test module's NumPy and harness)."""
+"""Jobs for ``test_pool.py`` and ``test_ray_engine.py``: a spawned or Ray worker imports its
+target by module name, so they live here, in a module that imports nothing heavy (a worker
+starts in a fraction of a second instead of importing the test module's NumPy and harness)."""
 
 from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
+from pathlib import Path
 
 from harness.errors import TrainingFailed
 
@@ -36,4 +38,20 @@ def diverged() -> None:
 
 
 def hangs() -> None:
+    time.sleep(60)
+
+
+def process_facts() -> dict[str, object]:
+    """How the worker was started: its thread and determinism settings, where its harness
+    code comes from, and whether TensorFlow was imported before the job ran."""
+    import harness
+
+    return {"threads": os.environ.get("TF_NUM_INTRAOP_THREADS"),
+            "deterministic": os.environ.get("TF_DETERMINISTIC_OPS"),
+            "harness": harness.__file__, "tensorflow": "tensorflow" in sys.modules}
+
+
+def sleeps_after_writing_pid(path: str) -> None:
+    """Say which process runs the job, then wait there to be killed."""
+    Path(path).write_text(str(os.getpid()))
     time.sleep(60)

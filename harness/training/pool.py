@@ -41,7 +41,16 @@ class Job:
     what: str
 
 
-def _one_line(error: BaseException) -> str:
+def run_job(job: Job) -> Any:
+    """Run a job in this process (a worker's, of either engine); running out of memory there
+    is the job's ``TrainingFailed``, any other exception the job's own failure."""
+    try:
+        return job.target(*job.args)
+    except MemoryError:
+        raise TrainingFailed(f"{job.what}: ran out of memory (MemoryError)") from None
+
+
+def one_line(error: BaseException) -> str:
     lines = str(error).strip().splitlines()
     return f"{type(error).__name__}: {lines[0] if lines else ''}".rstrip(": ")
 
@@ -57,18 +66,14 @@ def _worker_main(connection: Connection, threads: int, gpu: str | None) -> None:
         if job is None:
             return
         try:
-            outcome: tuple[str, Any] = ("ok", job.target(*job.args))
-        except MemoryError:
-            outcome = ("raise", TrainingFailed(f"{job.what}: ran out of memory (MemoryError)"))
-        except TrainingFailed as failure:
-            outcome = ("raise", failure)
+            outcome: tuple[str, Any] = ("ok", run_job(job))
         except Exception as error:  # the job's own failure (a skip, bad data) goes back whole
             outcome = ("raise", error)
         try:
             connection.send(outcome)
         except (pickle.PicklingError, TypeError, AttributeError):
             connection.send(("raise", TrainingFailed(f"{job.what}: crashed: "
-                                                     f"{_one_line(outcome[1])}")))
+                                                     f"{one_line(outcome[1])}")))
 
 
 def exit_cause(code: int | None) -> str:

@@ -10,6 +10,7 @@ only, never on which other tasks the process ran before, the ``-k`` selection or
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from harness.training.runner import SeedRun
 
 WORKER_THREADS = 1  # per training process: parallelism comes from processes, not threads
+GPU_ENV = {"TF_FORCE_GPU_ALLOW_GROWTH": "true"}  # take GPU memory as needed, not all at once
 
 
 @dataclass(frozen=True)
@@ -39,23 +41,33 @@ class SeedTask:
                 f"seed {self.seed})")
 
 
-def configure_process(threads: int = WORKER_THREADS, gpu: str | None = None) -> None:
-    """Fix the thread counts and make kernels deterministic: environment variables the
-    frameworks read when they start, so this must run before the first framework import (a
-    worker runs it first thing; nothing heavy is imported until a task needs it). With a GPU,
-    the worker sees only its own, and TensorFlow takes its memory as it needs it."""
+def process_env(threads: int = WORKER_THREADS, gpu: str | None = None,
+                base: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """The environment variables that fix a training process's thread counts and make its
+    kernels deterministic (``base``: the environment they are merged into). The frameworks read
+    them when they start, so they must be in place before the first framework import: a pool
+    worker sets them first thing, a Ray worker gets them from its runtime environment. With a
+    GPU, the process sees only its own, and TensorFlow takes its memory as it needs it."""
+    env: dict[str, str] = {}
     if gpu is not None:
-        os.environ["CUDA_VISIBLE_DEVICES"] = gpu
-        os.environ["TF_FORCE_GPU_ALLOW_GROWTH"] = "true"
+        env["CUDA_VISIBLE_DEVICES"] = gpu
+        env.update(GPU_ENV)
     for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS",
                  "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        os.environ[name] = str(threads)
-    os.environ["TF_DETERMINISTIC_OPS"] = "1"  # TensorFlow's op determinism, on from the start
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        env[name] = str(threads)
+    env["TF_DETERMINISTIC_OPS"] = "1"  # TensorFlow's op determinism, on from the start
+    env["TF_CPP_MIN_LOG_LEVEL"] = base.get("TF_CPP_MIN_LOG_LEVEL", "2")
     if threads == 1:  # JAX's CPU client: no multi-threaded Eigen
-        os.environ["XLA_FLAGS"] = " ".join(
-            [os.environ.get("XLA_FLAGS", ""), "--xla_cpu_multi_thread_eigen=false",
+        env["XLA_FLAGS"] = " ".join(
+            [base.get("XLA_FLAGS", ""), "--xla_cpu_multi_thread_eigen=false",
              "intra_op_parallelism_threads=1"]).strip()
+    return env
+
+
+def configure_process(threads: int = WORKER_THREADS, gpu: str | None = None) -> None:
+    """Set ``process_env`` in this process (a pool worker runs it first thing; nothing heavy is
+    imported until a task needs it)."""
+    os.environ.update(process_env(threads, gpu))
 
 
 def run_task(task: SeedTask) -> SeedRun:

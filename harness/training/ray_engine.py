@@ -1,0 +1,199 @@
+"""Training on Ray (``--engine ray``): each (recipe, seed) job is a Ray task, on this machine or
+on a cluster (``--ray-address``).
+
+The contract is the ``WorkerPool``'s: ``submit`` a job, get a concurrent ``Future`` of its
+value; a task whose worker dies (SIGKILL, the out-of-memory killer, a native crash) or overruns
+the task timeout fails only that job, as ``TrainingFailed`` in one line, and the session goes
+on. The pytest session stays the driver: it judges, streams results and asks for more seeds,
+which are just more jobs.
+
+Ray workers get the pool's process settings (one thread, op determinism) from the task's
+runtime environment, so they are in place before TensorFlow is imported there, and a seed
+measures the same on either engine. The engine hands Ray at most one task per slot (GPU, else
+CPU) and keeps the others queued here: the timeout then counts from a task's start, not from its
+wait in Ray's queue, and an overrunning task is cancelled with its worker killed.
+"""
+
+from __future__ import annotations
+
+import collections
+import importlib.util
+import logging
+import os
+import sys
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.errors import TrainingFailed
+from harness.training.pool import Job, one_line, run_job
+from harness.training.worker import GPU_ENV, WORKER_THREADS, process_env
+
+_POLL_S = 0.2
+
+
+def usage_problem(engine: str, workers: int | None, address: str | None) -> str | None:
+    """Why these engine options cannot run here, as one line for a UsageError, or None
+    (checked when the session starts, not when the first claim trains)."""
+    if engine != "ray":
+        return "--ray-address needs --engine ray" if address else None
+    if importlib.util.find_spec("ray") is None:
+        return "--engine ray needs Ray, an optional extra: pip install -e .[ray]"
+    if workers is not None and workers < 1:
+        return "--engine ray trains in Ray workers: --workers must be at least 1"
+    return None
+
+
+def _runtime_env(address: str | None, gpus: bool) -> dict[str, Any]:
+    """What every task's worker starts with: the pool's thread and determinism settings, and
+    this checkout's code. On this machine the workers import from the driver's ``sys.path``
+    (as a spawned pool worker does); on a cluster Ray ships the ``harness`` package."""
+    env = process_env(WORKER_THREADS)
+    if gpus:  # Ray itself gives each task its own GPU (CUDA_VISIBLE_DEVICES)
+        env.update(GPU_ENV)
+    if address is None:
+        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p and Path(p).is_dir())
+        return {"env_vars": env}
+    return {"env_vars": env, "py_modules": [str(Path(__file__).resolve().parent.parent)]}
+
+
+def _failure(error: Exception, job: Job) -> Exception:
+    """What a task's error is for the session: the job's own exception as it raised it (a
+    ``TrainingFailed``, a skip), or a ``TrainingFailed`` saying in one line why Ray lost it."""
+    import ray.exceptions as errors
+
+    if isinstance(error, errors.RayTaskError):
+        cause = error.cause
+        if isinstance(cause, Exception):
+            return cause
+        return TrainingFailed(f"{job.what}: crashed in its Ray task: {one_line(error)}")
+    if isinstance(error, errors.OutOfMemoryError):
+        return TrainingFailed(f"{job.what}: Ray's memory monitor killed its worker (out of "
+                              f"memory)")
+    if isinstance(error, errors.WorkerCrashedError):
+        return TrainingFailed(f"{job.what}: its Ray worker died under it (killed, e.g. SIGKILL "
+                              f"from the out-of-memory killer, or crashed; see the Ray "
+                              f"session's python-core-worker-*.log)")
+    return TrainingFailed(f"{job.what}: Ray lost the task: {one_line(error)}")
+
+
+@dataclass
+class _Running:
+    job: Job
+    future: Future
+    started: float
+
+
+class RayEngine:
+    """``submit`` a job, get a ``Future`` of its value, computed by a Ray task."""
+
+    def __init__(self, workers: int | None = None, task_timeout: float | None = None,
+                 address: str | None = None) -> None:
+        """Start Ray on this machine with ``workers`` CPUs, or join the cluster at ``address``
+        (a Ray this process already started is used as it is, and left running)."""
+        import ray
+
+        self._ray = ray
+        self._owns_ray = not ray.is_initialized()
+        if self._owns_ray:
+            ray.init(address=address, num_cpus=None if address else workers,
+                     include_dashboard=False, log_to_driver=False,
+                     logging_level=logging.ERROR)
+        resources = ray.cluster_resources()
+        gpus = int(resources.get("GPU", 0))
+        self.slots = max(1, gpus or int(resources.get("CPU", 1)))
+        self.task_timeout = task_timeout
+        # num_gpus in the decorator, so a GPU task gets a fresh worker (Ray's max_calls=1)
+        self._task = ray.remote(num_gpus=1 if gpus else 0, num_cpus=1, max_retries=0,
+                                runtime_env=_runtime_env(address, gpus > 0))(run_job)
+        self._queue: collections.deque[tuple[Job, Future]] = collections.deque()
+        self._running: dict[Any, _Running] = {}  # ObjectRef → its job (dispatcher thread only)
+        self._lock = threading.Lock()
+        self._closed = False
+        self._thread: threading.Thread | None = None
+
+    def submit(self, job: Job) -> Future:
+        future: Future = Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the Ray engine is closed")
+            self._queue.append((job, future))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._dispatch, daemon=True,
+                                                name="harness-ray-engine")
+                self._thread.start()
+        return future
+
+    def close(self) -> None:
+        """Cancel queued jobs, kill running tasks, and stop Ray if this engine started it."""
+        with self._lock:
+            self._closed = True
+            for _, future in self._queue:
+                future.cancel()
+            self._queue.clear()
+        if self._thread is not None:
+            self._thread.join()
+        if self._owns_ray:
+            self._ray.shutdown()
+
+    def _dispatch(self) -> None:
+        why = "stopped, the session ended"
+        try:
+            while self._step():
+                pass
+        except Exception as error:  # Ray itself failed (a cluster gone): no job may hang
+            why = f"Ray failed: {one_line(error)}"
+            with self._lock:
+                self._closed = True
+                queued = list(self._queue)
+                self._queue.clear()
+            for job, future in queued:
+                if future.set_running_or_notify_cancel():
+                    future.set_exception(TrainingFailed(f"{job.what}: {why}"))
+        finally:
+            for ref, running in self._running.items():
+                self._ray.cancel(ref, force=True)
+                running.future.set_exception(TrainingFailed(f"{running.job.what}: {why}"))
+            self._running.clear()
+
+    def _start(self, job: Job, future: Future) -> None:
+        try:
+            ref = self._task.remote(job)
+        except Exception as error:  # e.g. arguments Ray cannot serialise
+            future.set_exception(TrainingFailed(f"{job.what}: could not be sent to Ray: "
+                                                f"{one_line(error)}"))
+            return
+        self._running[ref] = _Running(job, future, time.monotonic())
+
+    def _step(self) -> bool:
+        """Start queued jobs on free slots, settle finished tasks, kill overrunning ones;
+        False once closed."""
+        with self._lock:
+            if self._closed:
+                return False
+            while self._queue and len(self._running) < self.slots:
+                job, future = self._queue.popleft()
+                if future.set_running_or_notify_cancel():
+                    self._start(job, future)
+        if not self._running:
+            time.sleep(_POLL_S)
+            return True
+        ready, _ = self._ray.wait(list(self._running), num_returns=1, timeout=_POLL_S)
+        for ref in ready:
+            running = self._running.pop(ref)
+            try:
+                running.future.set_result(self._ray.get(ref))
+            except Exception as error:
+                running.future.set_exception(_failure(error, running.job))
+        now = time.monotonic()
+        for ref, running in list(self._running.items()):
+            if self.task_timeout is not None and now - running.started > self.task_timeout:
+                del self._running[ref]
+                self._ray.cancel(ref, force=True)
+                running.future.set_exception(TrainingFailed(
+                    f"{running.job.what}: timed out after {self.task_timeout:g} s in its Ray "
+                    f"task; raise --task-timeout or shrink the recipe"))
+        return True
