@@ -29,7 +29,11 @@ The package is laid out by job:
 - ``review``       what a baseline regeneration changed, flagged against the tutorial
 - ``plugin``       the pytest plugin that turns claims into test items
 - ``aa``           the A/A self-test: the fast trained claims on shifted seeds, false alarms
-- ``__main__``     the command line: ``compare``, ``claims``, ``review``, ``aa``
+- ``history``      saved runs read back in time order and cut into per-claim series
+- ``history_plots`` one claim's series across runs as a figure
+- ``history_report`` history.md and history.html (``python -m harness history``)
+- ``page``         one document rendered both as markdown and as an HTML page
+- ``__main__``     the command line: ``compare``, ``claims``, ``review``, ``aa``, ``history``
 
 Heavy imports (TensorFlow, Keras) happen only inside measurements, so ``pytest --help`` and
 collection stay quick.
