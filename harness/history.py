@@ -104,7 +104,7 @@ def _read_source(source: Path) -> RunRecord:
                            ) from None
 
 
-def _started(run: RunRecord) -> datetime.datetime:
+def started_at(run: RunRecord) -> datetime.datetime:
     try:
         moment = datetime.datetime.fromisoformat(run.started)
     except (TypeError, ValueError):
@@ -136,7 +136,7 @@ def load_runs(paths: Iterable[Path | str]) -> tuple[list[RunRecord], list[Skippe
                 skipped.append(Skipped(source, f"run {run.run_id} is already in"))
                 continue
             runs[run.run_id] = run
-    return sorted(runs.values(), key=lambda r: (_started(r), r.run_id)), skipped
+    return sorted(runs.values(), key=lambda r: (started_at(r), r.run_id)), skipped
 
 
 @dataclass(frozen=True)
@@ -247,7 +247,7 @@ def environment_changes(runs: Sequence[RunRecord]) -> list[EnvChange]:
 
 def run_label(index: int, run: RunRecord) -> str:
     """``#3 · 2026-11-29 14:27``: how tables and plots name a run."""
-    moment = _started(run)
+    moment = started_at(run)
     when = moment.strftime("%Y-%m-%d %H:%M") if moment.year > 1 else run.run_id
     return f"#{index + 1} · {when}"
 

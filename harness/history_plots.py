@@ -31,7 +31,7 @@ STATUS_COLOR = {Status.PASS: "#1a7f37", Status.FAIL: "#cf222e", Status.REGRESSED
                 Status.SMOKE: "#57606a"}
 _SEEDS, _BAND, _TUTORIAL, _ENV = "#1f77b4", "#7f7f7f", "#d62728", "#57606a"
 _DPI = 100
-_MAX_TICKS = 24  # run labels beyond this are thinned out
+_MAX_TICKS = 20  # run labels beyond this are thinned out
 
 
 def _number(value: object) -> float | None:
@@ -82,11 +82,16 @@ def _status_changes(axes: Axes, series: Series) -> None:
 
 
 def _tick_labels(history: History) -> tuple[list[int], list[str]]:
-    from harness.history import run_label
+    """``#3`` over ``11-29`` for every run, or every k-th one when there are many."""
+    from harness.history import started_at
 
     step = max(1, -(-len(history.runs) // _MAX_TICKS))
     positions = list(range(0, len(history.runs), step))
-    return positions, [run_label(i, history.runs[i]).replace(" · ", "\n", 1) for i in positions]
+    labels = []
+    for index in positions:
+        moment = started_at(history.runs[index])
+        labels.append(f"#{index + 1}\n{moment:%m-%d}" if moment.year > 1 else f"#{index + 1}")
+    return positions, labels
 
 
 def series_figure(path: Path, series: Series, history: History) -> Path:
@@ -127,16 +132,18 @@ def series_figure(path: Path, series: Series, history: History) -> Path:
     if tutorial is not None and not last.details.get("data_is_proxy"):
         axes.axhline(tutorial, color=_TUTORIAL, linestyle="--", linewidth=1,
                      label=f"tutorial {tutorial:.4g}")
+    elif last.kind == "paired-difference":  # the relation holds above this line
+        axes.axhline(0.0, color=_TUTORIAL, linestyle=":", linewidth=1, label="no difference")
     _status_changes(axes, series)
     axes.set_xlim(-0.6, runs - 0.4)
     axes.margins(y=0.25)
     _environment_lines(axes, history)
-    axes.set_xticks(*_tick_labels(history), fontsize=7)
+    axes.set_xticks(*_tick_labels(history), fontsize=8)
     better = last.details.get("better", "none")
     metric = last.details.get("metric") or last.kind
     axes.set_ylabel(f"{metric}" + (f"\n({better} is better)" if better != "none" else ""),
                     fontsize=8)
-    axes.set_title(f"{series.key.claim_id} · {series.key.profile} · {series.key.data}",
+    axes.set_title(f"{series.key.claim_id}\n{series.key.profile} profile · {series.key.data}",
                    fontsize=10)
     axes.grid(alpha=0.3, axis="y")
     axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)

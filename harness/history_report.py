@@ -18,6 +18,7 @@ from harness.atomic import write_text_atomically
 from harness.history import History, Series, run_label, run_table
 from harness.history_plots import series_figure
 from harness.page import Block, Bullets, Heading, Image, Paragraph, Table, to_html, to_markdown
+from harness.report import format_value
 
 MATRIX_RUNS = 20  # the status table of a tutorial shows this many latest runs
 
@@ -81,6 +82,22 @@ def status_matrix(history: History, series: list[Series]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _caption(series: Series, runs: int) -> str:
+    """What the latest point says, under the plot: status, mean of its seeds, the baseline's."""
+    result = series.points[-1].result
+    seeds = result.details.get("values") or []
+    stored = result.details.get("baseline_values") or []
+    text = (f"{series.key.claim_id.split('/', 1)[-1]} ({series.key.profile}, "
+            f"{series.key.data_source}), measured in {len(series.points)} of {runs} runs; "
+            f"last: {result.status.value}, {'mean ' if seeds else ''}"
+            f"{format_value(result.measured)}")
+    text += f" over {len(seeds)} seeds" if seeds else ""
+    if result.baseline is not None:
+        text += f"; baseline {format_value(result.baseline)}"
+        text += f" over {len(stored)} seeds" if stored else ""
+    return text
+
+
 def _tutorial_blocks(history: History, tutorial: str, series: list[Series], out: Path,
                      names: dict[int, str]) -> list[Block]:
     matrix = status_matrix(history, [s for _, s in series])
@@ -95,8 +112,7 @@ def _tutorial_blocks(history: History, tutorial: str, series: list[Series], out:
             continue
         relative = f"plots/{_slug(tutorial)}/{names[index]}"
         series_figure(out / relative, one, history)
-        blocks.append(Image(relative, f"{one.key.claim_id} · {one.key.profile} · "
-                                      f"{one.key.data}"))
+        blocks.append(Image(relative, _caption(one, len(history.runs))))
     return blocks
 
 
