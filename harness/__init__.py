@@ -36,7 +36,11 @@ The package is laid out by job:
 - ``plugin``       the pytest plugin: options and hooks that turn claims into test items
 - ``session``      the session's state, one claim's verification, the end-of-session reports
 - ``aa``           the A/A self-test: the fast trained claims on shifted seeds, false alarms
-- ``__main__``     the command line: ``compare``, ``claims``, ``review``, ``aa``
+- ``history``      saved runs read back in time order and cut into per-claim series
+- ``history_plots`` one claim's series across runs as a figure
+- ``history_report`` history.md and history.html (``python -m harness history``)
+- ``page``         one document rendered both as markdown and as an HTML page
+- ``__main__``     the command line: ``compare``, ``claims``, ``review``, ``aa``, ``history``
 
 Heavy imports (TensorFlow, Keras) happen only inside measurements, so ``pytest --help`` and
 collection stay quick.

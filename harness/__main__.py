@@ -1,10 +1,13 @@
-"""Command line: ``python -m harness compare|claims|review|aa``.
+"""Command line: ``python -m harness compare|claims|review|aa|history``.
 
 - ``compare A B``  two runs (JSON reports or folders holding one) as a markdown comparison
 - ``claims``       every claim of the claim files, with its last status from a report
 - ``review RUN``   the baseline regeneration review of a saved run (the plugin writes it too)
 - ``aa``           the A/A self-test: the fast trained claims on several seed offsets, false
                    alarms per 100 trained claim-runs (runs pytest once per offset)
+- ``history DIR... -o OUT``  saved runs across time: each claim's series with its seeds, the
+                   baseline band and status changes, environment changes on the time axis, and
+                   the claims whose status changed in the last runs first (history.md, .html)
 
 Nothing here imports Keras: every command reads files (``aa`` runs pytest in subprocesses).
 """
@@ -85,6 +88,21 @@ def _aa(args: argparse.Namespace) -> int:
     return 1 if args.fail_on_alarm and alarms else 0
 
 
+def _history(args: argparse.Namespace) -> int:
+    from harness.history import build_history
+    from harness.history_report import write_history
+
+    history = build_history(args.runs)
+    for skipped in history.skipped:
+        print(skipped.line(), file=sys.stderr)
+    if not history.runs:
+        print("history: no readable run in the inputs; nothing written", file=sys.stderr)
+        return 1
+    for page in write_history(history, Path(args.output), args.last):
+        print(f"written: {page}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=Path(sys.argv[0]).name if sys.argv[0].endswith(
         "claims-harness") else "python -m harness", description=__doc__.split("\n")[0])
@@ -124,6 +142,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     aa.add_argument("-o", "--output", help="write the summary here instead of stdout")
     aa.add_argument("pytest_args", nargs="*", help="more pytest arguments, after --")
     aa.set_defaults(handler=_aa)
+
+    history = commands.add_parser("history", help="claims and environments across saved runs")
+    history.add_argument("runs", nargs="+", metavar="DIR",
+                         help="run folders (reports/runs/*), folders holding them (reports/), "
+                              "or JSON reports")
+    history.add_argument("-o", "--output", required=True, metavar="OUT",
+                         help="folder for history.md, history.html and plots/")
+    history.add_argument("--last", type=int, default=5, metavar="N",
+                         help="list first the status changes of the last N runs (default 5)")
+    history.set_defaults(handler=_history)
 
     args = parser.parse_args(argv)
     return args.handler(args)
