@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from harness.compare import shift
-from harness.report import MARK, SHAPE_KINDS, RunRecord, format_value
+from harness.report import MARK, SHAPE_KINDS, RunRecord, finding_gone, format_value
 from harness.results import ClaimResult, Status
 
-# The tutorial's claim does not hold there.
-BROKEN = frozenset({Status.FAIL})
+# The tutorial's claim does not hold there (KNOWN-FINDING: a FAIL recorded in the claim file).
+BROKEN = frozenset({Status.FAIL, Status.KNOWN_FINDING})
 # Not judged on that backend: nothing to say whether the claim holds there.
 UNJUDGED = frozenset({Status.SKIPPED, Status.ERROR, Status.INFO, Status.SMOKE,
                       Status.NOT_COMPARABLE})
@@ -42,6 +42,11 @@ class ParityRow:
         return tuple(i for i, r in enumerate(self.results) if r is not None and r.status in BROKEN)
 
     @property
+    def gone(self) -> tuple[int, ...]:
+        """Indexes of the runs where a recorded backend finding did not show: news too."""
+        return tuple(i for i, r in enumerate(self.results) if r is not None and finding_gone(r))
+
+    @property
     def holds(self) -> str:
         if self.failing:
             return FAILS
@@ -59,8 +64,9 @@ class Parity:
     rows: tuple[ParityRow, ...]
 
     def findings(self) -> list[ParityRow]:
-        """Claims that fail on some backend, or whose structural value differs between them."""
-        return [row for row in self.rows if row.failing or row.structure_differs]
+        """Claims that fail on some backend, whose structural value differs between them, or
+        whose recorded backend finding no longer shows."""
+        return [row for row in self.rows if row.failing or row.structure_differs or row.gone]
 
 
 def _key(result: ClaimResult) -> str:
@@ -116,14 +122,20 @@ def _cell(result: ClaimResult | None) -> str:
 
 def _finding_line(row: ParityRow, labels: Sequence[str]) -> str:
     if row.failing:
-        where = ", ".join(labels[i] for i in row.failing)
+        failed = [(labels[i], row.results[i]) for i in row.failing]
         held = [labels[i] for i, r in enumerate(row.results)
                 if i not in row.failing and r is not None and r.status not in UNJUDGED]
         elsewhere = f"; it holds on {', '.join(held)}" if held else ""
-        messages = {row.results[i].message.split("; rule:")[0] for i in row.failing
-                    if row.results[i] is not None}
-        return (f"- ❌ `{row.claim}` **does not hold on {where}**{elsewhere}: "
-                + " / ".join(sorted(messages)))
+        recorded = [label for label, r in failed if r and r.status is Status.KNOWN_FINDING]
+        if recorded:
+            elsewhere += f" (a known finding on {', '.join(recorded)}, recorded in the claim file)"
+        messages = {r.message.split("; rule:")[0] for _, r in failed if r is not None}
+        return (f"- ❌ `{row.claim}` **does not hold on {', '.join(label for label, _ in failed)}**"
+                f"{elsewhere}: " + " / ".join(sorted(messages)))
+    if row.gone:
+        return (f"- 🔎 `{row.claim}`: recorded as a known finding on "
+                f"{', '.join(labels[i] for i in row.gone)}, but it held there in this run; "
+                f"remove the record if it keeps holding")
     values = ", ".join(f"{label} {_cell(result)}" for label, result in
                        zip(labels, row.results, strict=True) if result is not None)
     return f"- ❌ `{row.claim}`: the structural value differs between backends: {values}"
@@ -136,7 +148,8 @@ def render_parity(parity: Parity) -> str:
     lines = ["# Backend parity", ""]
     if findings:
         lines += [f"**{len(findings)} finding(s): a claim that does not hold on every backend, "
-                  f"or a structural value that differs between them.**", ""]
+                  f"a structural value that differs between them, or a recorded backend "
+                  f"finding that no longer shows.**", ""]
         lines += [_finding_line(row, labels) for row in findings]
     else:
         lines += ["**No finding: no claim fails on any backend, and every structural value "
