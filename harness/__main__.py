@@ -1,6 +1,8 @@
-"""Command line: ``python -m harness compare|claims|review|aa|history``.
+"""Command line: ``python -m harness compare|parity|claims|review|aa|history``.
 
 - ``compare A B``  two runs (JSON reports or folders holding one) as a markdown comparison
+- ``parity TF TORCH JAX``  one run per Keras backend in one table: where a claim holds on one
+                   backend and not on another
 - ``claims``       every claim of the claim files, with its last status from a report
 - ``review RUN``   the baseline regeneration review of a saved run (the plugin writes it too)
 - ``aa``           the A/A self-test: the fast trained claims on several seed offsets, false
@@ -37,6 +39,15 @@ def _compare(args: argparse.Namespace) -> int:
     _emit(render_comparison(comparison, names=(args.name_before, args.name_after)), args.output)
     regressed = comparison.verdicts()["REGRESSED"]
     return 1 if args.fail_on_regression and regressed else 0
+
+
+def _parity(args: argparse.Namespace) -> int:
+    from harness.parity import build_parity, render_parity
+    from harness.report import read_run
+
+    parity = build_parity([read_run(run) for run in args.runs])
+    _emit(render_parity(parity), args.output)
+    return 1 if args.fail_on_finding and parity.findings() else 0
 
 
 def _last_statuses(report: Path) -> dict[str, list[str]]:
@@ -117,6 +128,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     compare.add_argument("--fail-on-regression", action="store_true",
                          help="exit 1 when a claim regressed beyond noise")
     compare.set_defaults(handler=_compare)
+
+    parity = commands.add_parser("parity", help="one run per backend in one table")
+    parity.add_argument("runs", nargs="+", metavar="RUN",
+                        help="two or more runs (JSON reports or folders holding one), one per "
+                             "backend; the first is the reference for 'beyond noise'")
+    parity.add_argument("-o", "--output", help="write the markdown here instead of stdout")
+    parity.add_argument("--fail-on-finding", action="store_true",
+                        help="exit 1 when a claim fails on some backend or a structural value "
+                             "differs between backends")
+    parity.set_defaults(handler=_parity)
 
     claims = commands.add_parser("claims", help="list the claims with their last status")
     claims.add_argument("--claims-dir", default="suites/claims")

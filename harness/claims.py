@@ -31,7 +31,8 @@ _ID_PATTERN = re.compile(rf"^{_ID_SEGMENT}(?:/{_ID_SEGMENT})*$")
 _FILE_FIELDS = {"tutorial", "seed", "title", "models", "claims"}
 _OPTIONAL_FILE_FIELDS = {"recipes"}
 _REQUIRED_CLAIM_FIELDS = ("id", "quote", "kind", "expected", "tiers", "version")
-_OPTIONAL_CLAIM_FIELDS = ("args", "compare", "note")
+_OPTIONAL_CLAIM_FIELDS = ("args", "compare", "note", "known_backend_findings")
+BACKENDS = ("tensorflow", "torch", "jax")
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class Claim:
     note: str = ""
     source: str = ""  # the claim file it was declared in
     models: str = ""  # the module building the tutorial's models
+    # backend → why the claim does not hold there: that backend's FAIL is KNOWN-FINDING
+    known_backend_findings: Mapping[str, str] = field(default_factory=dict)
     # the recipes of the claim's file, {(name, profile): Recipe}; training claims read them
     recipes: Mapping[tuple[str, str], Recipe] = field(default_factory=dict, repr=False,
                                                       compare=False)
@@ -114,6 +117,12 @@ def _check_claim(raw: Any, tutorial: str, path: Path, index: int, models: str,
     note = raw.get("note", "")
     if not isinstance(note, str):
         raise fail("note", "must be a string")
+    findings = raw.get("known_backend_findings") or {}
+    if not isinstance(findings, dict) or any(
+            backend not in BACKENDS or not isinstance(why, str) or not why.strip()
+            for backend, why in findings.items()):
+        raise fail("known_backend_findings", f"must map a backend ({', '.join(BACKENDS)}) to "
+                   f"why the claim does not hold there, got {findings!r}")
     for recipe in spec.recipe_refs(args):
         if (recipe, tiers[0]) not in recipes:
             known = sorted({name for name, _ in recipes})
@@ -129,7 +138,7 @@ def _check_claim(raw: Any, tutorial: str, path: Path, index: int, models: str,
     return Claim(id=label, tutorial=tutorial, quote=raw["quote"].strip(), kind=kind,
                  expected=raw["expected"], comparator=comparator, tiers=tuple(tiers),
                  version=version, args=args, note=note, source=str(path), models=models,
-                 recipes=recipes)
+                 known_backend_findings=findings, recipes=recipes)
 
 
 class _StrictLoader(yaml.SafeLoader):

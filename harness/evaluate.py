@@ -88,8 +88,33 @@ def evaluate_claim(claim: Claim, ctx: MeasureContext, store: BaselineStore,
         result.status, result.message = Status.ERROR, str(error)
     except Exception as error:  # a crash in one measurement is that claim's ERROR, not the run's
         result.status, result.message = Status.ERROR, f"measurement failed: {_one_line(error)}"
+    _known_finding(claim, environment.backend, result)
     result.duration_s = round(time.perf_counter() - started, 3)
     return result
+
+
+# Verdicts that say whether the claim held: a recorded finding that no longer shows is news.
+_JUDGED = (Status.PASS, Status.PROXY, Status.REGRESSED, Status.IMPROVED, Status.DRIFT,
+           Status.NEW)
+
+
+def _known_finding(claim: Claim, backend: str, result: ClaimResult) -> None:
+    """A FAIL recorded as this backend's finding (``known_backend_findings``) is KNOWN-FINDING:
+    the backend passes its test run and the finding stays in the report. Strict: where the
+    claim holds again, the result says so (``details["known_finding"]["shows"]`` false)."""
+    why = claim.known_backend_findings.get(backend)
+    if why is None or result.status not in (Status.FAIL, *_JUDGED):
+        return
+    shows = result.status is Status.FAIL
+    result.details["known_finding"] = {"backend": backend, "why": why, "shows": shows}
+    if shows:
+        result.status = Status.KNOWN_FINDING
+        result.message = f"known {backend} finding ({why}): {result.message}"
+    else:
+        result.message = (f"the known {backend} finding recorded in {claim.source} did not show: "
+                          f"the claim held ({result.status.value}); if it keeps holding, remove "
+                          f"known_backend_findings.{backend}" + (f"; {result.message}"
+                                                                 if result.message else ""))
 
 
 def _judge(claim: Claim, ctx: MeasureContext, store: BaselineStore, environment: Environment,

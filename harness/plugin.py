@@ -11,17 +11,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 from harness.claims import Claim, ClaimFileError
 from harness.kinds import GROUPS
 from harness.runlog import claim_key
-from harness.session import ClaimCase, HarnessState, usage_problem
-
-if TYPE_CHECKING:  # the real imports happen lazily, when a claim runs
-    from harness.results import ClaimResult
+from harness.session import ClaimCase, HarnessState, outcome, usage_problem
 
 MARKERS = {
     "fast": "runs in the fast profile (CI, CPU, minutes, offline data)",
@@ -169,18 +165,10 @@ def verify_claim(request: pytest.FixtureRequest) -> Callable[..., None]:
             pytest.fail(str(case), pytrace=False)
         result = state.verify(case, request.node.nodeid, benchmark)
         kept = result in state.finished.values()
-        _outcome(result, f"(kept from run {state.runlog.run_id}) " if kept and state.runlog
+        outcome(result, f"(kept from run {state.runlog.run_id}) " if kept and state.runlog
                  else "")
 
     return verify
-
-
-def _outcome(result: ClaimResult, prefix: str = "") -> None:
-    """The pytest outcome of a claim's result."""
-    if result.status.value == "SKIPPED":
-        pytest.skip(prefix + result.message)
-    if result.status.fails_test:
-        pytest.fail(f"{prefix}{result.status.value}: {result.message}", pytrace=False)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -23,10 +23,12 @@ from harness.tables import markdown_table
 SCHEMA = 1
 _STATUS_ORDER = list(Status)
 _ATTENTION_ORDER = [Status.ERROR, Status.FAIL, Status.REGRESSED, Status.NOT_COMPARABLE,
-                    Status.NEW, Status.IMPROVED, Status.DRIFT, Status.SKIPPED, *_STATUS_ORDER]
+                    Status.NEW, Status.KNOWN_FINDING, Status.IMPROVED, Status.DRIFT,
+                    Status.SKIPPED, *_STATUS_ORDER]
 MARK = {Status.PASS: "✅", Status.FAIL: "❌", Status.REGRESSED: "📉", Status.IMPROVED: "📈",
         Status.DRIFT: "〰️", Status.PROXY: "🧪", Status.INFO: "ℹ️", Status.NEW: "🆕",
-        Status.NOT_COMPARABLE: "⚠️", Status.SKIPPED: "⏭️", Status.ERROR: "💥", Status.SMOKE: "💨"}
+        Status.NOT_COMPARABLE: "⚠️", Status.SKIPPED: "⏭️", Status.ERROR: "💥", Status.SMOKE: "💨",
+        Status.KNOWN_FINDING: "🔎"}
 
 
 @dataclass
@@ -223,11 +225,16 @@ def _overview(by_tutorial: Mapping[str, Sequence[ClaimResult]]) -> str:
     return _table(rows)
 
 
+def finding_gone(result: ClaimResult) -> bool:
+    """A claim recorded as failing on this backend (known_backend_findings) that held."""
+    return result.details.get("known_finding", {}).get("shows") is False
+
+
 def _attention(results: Sequence[ClaimResult]) -> list[str]:
     """Every claim that needs a look, worst first; claims sharing a status and a message (a
     data set that is not here) share one line."""
     grouped: dict[tuple[Status, str], list[str]] = {}
-    for result in sorted((r for r in results if r.status.needs_attention),
+    for result in sorted((r for r in results if r.status.needs_attention or finding_gone(r)),
                          key=lambda r: _ATTENTION_ORDER.index(r.status)):
         grouped.setdefault((result.status, result.message), []).append(result.claim_id)
     if not grouped:

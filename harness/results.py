@@ -21,6 +21,7 @@ class Status(StrEnum):
     NOT_COMPARABLE = "NOT-COMPARABLE"
     SKIPPED = "SKIPPED"
     SMOKE = "SMOKE"
+    KNOWN_FINDING = "KNOWN-FINDING"
     ERROR = "ERROR"
 
     @property
@@ -30,13 +31,14 @@ class Status(StrEnum):
     @property
     def fails_test(self) -> bool:
         return self not in (Status.PASS, Status.PROXY, Status.SKIPPED, Status.DRIFT, Status.SMOKE,
-                            Status.INFO)
+                            Status.INFO, Status.KNOWN_FINDING)
 
     @property
     def needs_attention(self) -> bool:
-        """Listed under "what needs attention": every failure, plus drift and skips, which
-        pass the test but deserve a look."""
-        return self.fails_test or self in (Status.DRIFT, Status.SKIPPED, Status.INFO)
+        """Listed under "what needs attention": every failure, plus drift, skips and known
+        backend findings, which pass the test but deserve a look."""
+        return self.fails_test or self in (Status.DRIFT, Status.SKIPPED, Status.INFO,
+                                           Status.KNOWN_FINDING)
 
 
 _LEGEND = {
@@ -55,6 +57,9 @@ _LEGEND = {
     Status.SKIPPED: "not run here; the reason says why and what would make it run",
     Status.SMOKE: "--smoke: the real code path ran for a few steps on a few hundred samples; "
                   "nothing was compared",
+    Status.KNOWN_FINDING: ("the tutorial's claim does not hold on this backend, a finding recorded "
+                           "with its reason in the claim's known_backend_findings: reported, "
+                           "not failing the test"),
     Status.ERROR: "the measurement itself broke (bad input, missing model, crash)",
 }
 

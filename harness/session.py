@@ -15,6 +15,7 @@ import shlex
 import shutil
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,23 @@ if TYPE_CHECKING:  # the real imports happen lazily, when a claim runs
     from harness.report import RunRecord
     from harness.results import ClaimResult
     from harness.training.runner import RecipeRun
+
+
+class KnownFindingGone(UserWarning):
+    """A claim recorded as failing on this backend held: its record may be out of date."""
+
+
+def outcome(result: ClaimResult, prefix: str = "") -> None:
+    """The pytest outcome of a claim's result: a skip, an xfail for a known backend finding
+    (with a warning when the finding no longer shows), a failure, or nothing (a pass)."""
+    if result.status.value == "SKIPPED":
+        pytest.skip(prefix + result.message)
+    if result.status.value == "KNOWN-FINDING":  # reported as xfailed: seen, not failing
+        pytest.xfail(prefix + result.message)
+    if result.details.get("known_finding", {}).get("shows") is False:
+        warnings.warn(KnownFindingGone(prefix + result.message), stacklevel=1)
+    if result.status.fails_test:
+        pytest.fail(f"{prefix}{result.status.value}: {result.message}", pytrace=False)
 
 
 def usage_problem(config: pytest.Config) -> str | None:
