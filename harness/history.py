@@ -267,7 +267,7 @@ def run_table(runs: Sequence[RunRecord], changes: Sequence[EnvChange]) -> pd.Dat
             "commit": str(env.get("git_commit", "?"))[:7],
             "profiles": ", ".join(sorted({r.profile for r in results})) or "—",
             "data": ", ".join(sorted({r.data_source for r in results} - {"none"})) or "—",
-            "claims": run.summary_line(), "s": f"{run.duration_s:.0f}",
+            "claims": run.summary_line(), "seconds": f"{run.duration_s:.0f}",
             "environment change": changed.get(index, ""),
         })
     return pd.DataFrame(rows)

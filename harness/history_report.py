@@ -119,6 +119,7 @@ def _tutorial_blocks(history: History, tutorial: str, series: list[Series], out:
 def history_blocks(history: History, out: Path, last: int) -> list[Block]:
     """The whole page, drawing the plots into ``out`` on the way."""
     runs = history.runs
+    last = min(last, len(runs))
     changes = recent_changes(history, last)
     span = (f"{run_label(0, runs[0]).split(' · ')[1]} to "
             f"{run_label(len(runs) - 1, runs[-1]).split(' · ')[1]}" if runs else "no runs")
@@ -128,7 +129,7 @@ def history_blocks(history: History, out: Path, last: int) -> list[Block]:
         Paragraph(f"{_count(len(runs), 'run')}, {span}; {len(history.series)} claim series "
                   f"({trained} trained); {_count(len(history.env_changes), 'environment change')}"
                   f"; {_count(len(changes), 'status change')} in the last "
-                  f"{_count(min(last, len(runs)), 'run')}"
+                  f"{_count(last, 'run')}"
                   + (f"; {_count(len(history.skipped), 'input')} left out (listed at the end)."
                      if history.skipped else ".")
                   + " A series is one claim in one profile on one data set: proxy and real "
