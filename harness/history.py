@@ -262,8 +262,8 @@ def run_table(runs: Sequence[RunRecord], changes: Sequence[EnvChange]) -> pd.Dat
         rows.append({
             "run": run_label(index, run), "id": run.run_id,
             "keras": env.get("keras", "?"),
-            "backend": f"{env.get('backend', '?')} {env.get('backend_version', '')}".strip(),
-            "device": env.get("device_class", "?"),
+            "backend · device": f"{env.get('backend', '?')} {env.get('backend_version', '')} · "
+                                f"{env.get('device_class', '?')}",
             "commit": str(env.get("git_commit", "?"))[:7],
             "profiles": ", ".join(sorted({r.profile for r in results})) or "—",
             "data": ", ".join(sorted({r.data_source for r in results} - {"none"})) or "—",

@@ -135,10 +135,12 @@ def history_blocks(history: History, out: Path, last: int) -> list[Block]:
                   + " A series is one claim in one profile on one data set: proxy and real "
                     "data, fast and full profiles are never mixed."),
         Heading(f"Status changes in the last {last} runs"),
-        Table(changes, statuses=("was", "became", "now")) if not changes.empty
+        Table(changes, statuses=("was", "became", "now"),
+              wrap=("environment change at that run",)) if not changes.empty
         else Paragraph(f"None: every claim kept its status over the last {last} runs."),
         Heading("Runs"),
-        Table(run_table(history.runs, history.env_changes)),
+        Table(run_table(history.runs, history.env_changes),
+              wrap=("profiles", "data", "claims", "environment change")),
         Heading("Environment changes"),
         Bullets(tuple(f"{run_label(c.run, runs[c.run])}: {c.label()}"
                       for c in history.env_changes)) if history.env_changes
