@@ -214,13 +214,13 @@ class EnvChange:
     """What differs in a run's environment from the run before it."""
 
     run: int
-    fields: tuple[tuple[str, str, str], ...]  # (field, before, after)
+    fields: tuple[tuple[str, str, str], ...]  # (what a reader calls it, before, after)
 
     def label(self, arrows: bool = True) -> str:
         """``keras 3.12.4→3.15.1, commit 0c16e2f→a1b2c3d`` (only the new values without
         arrows, for the narrow labels on a plot)."""
-        return ", ".join(f"{ENV_FIELDS[name]} {old}→{new}" if arrows else f"{ENV_FIELDS[name]} "
-                         f"{new}" for name, old, new in self.fields)
+        return ", ".join(f"{name} {old}→{new}" if arrows else f"{name} {new}"
+                         for name, old, new in self.fields)
 
 
 def _environment(run: RunRecord) -> dict[str, str]:
@@ -233,13 +233,20 @@ def _environment(run: RunRecord) -> dict[str, str]:
     return env
 
 
+def _field_name(name: str, environment: dict[str, str]) -> str:
+    """``tensorflow`` rather than ``backend version`` when the backend is TensorFlow."""
+    if name == "backend_version" and environment["backend"] != "?":
+        return environment["backend"]
+    return ENV_FIELDS[name]
+
+
 def environment_changes(runs: Sequence[RunRecord]) -> list[EnvChange]:
     """One entry per run whose environment differs from the previous run's."""
     changes = []
     for index in range(1, len(runs)):
         before, after = _environment(runs[index - 1]), _environment(runs[index])
-        moved = tuple((name, before.get(name, "?"), value) for name, value in after.items()
-                      if before.get(name, "?") != value)
+        moved = tuple((_field_name(name, after), before.get(name, "?"), value)
+                      for name, value in after.items() if before.get(name, "?") != value)
         if moved:
             changes.append(EnvChange(index, moved))
     return changes
@@ -262,12 +269,12 @@ def run_table(runs: Sequence[RunRecord], changes: Sequence[EnvChange]) -> pd.Dat
         rows.append({
             "run": run_label(index, run), "id": run.run_id,
             "keras": env.get("keras", "?"),
-            "backend": f"{env.get('backend', '?')} {env.get('backend_version', '')}".strip(),
-            "device": env.get("device_class", "?"),
+            "backend · device": f"{env.get('backend', '?')} {env.get('backend_version', '')} · "
+                                f"{env.get('device_class', '?')}",
             "commit": str(env.get("git_commit", "?"))[:7],
             "profiles": ", ".join(sorted({r.profile for r in results})) or "—",
             "data": ", ".join(sorted({r.data_source for r in results} - {"none"})) or "—",
-            "claims": run.summary_line(), "s": f"{run.duration_s:.0f}",
+            "claims": run.summary_line(), "seconds": f"{run.duration_s:.0f}",
             "environment change": changed.get(index, ""),
         })
     return pd.DataFrame(rows)

@@ -72,13 +72,12 @@ def _status_changes(axes: Axes, series: Series) -> None:
         seeds = _seeds(after.result)
         if not seeds:
             continue
-        mean = float(np.mean(seeds))
         color = STATUS_COLOR.get(after.status, "black")
-        axes.scatter([after.run], [mean], s=220, facecolors="none", edgecolors=color,
-                     linewidths=2, zorder=6)
-        axes.annotate(f"{before.status.value}→{after.status.value}", (after.run, mean),
-                      xytext=(0, -22), textcoords="offset points", ha="center", fontsize=7,
-                      color=color, zorder=6)
+        axes.scatter([after.run], [float(np.mean(seeds))], s=220, facecolors="none",
+                     edgecolors=color, linewidths=2, zorder=6)
+        axes.annotate(f"{before.status.value}→{after.status.value}", (after.run, min(seeds)),
+                      xytext=(0, -8), textcoords="offset points", ha="center", va="top",
+                      fontsize=8, color=color, zorder=6)
 
 
 def _tick_labels(history: History) -> tuple[list[int], list[str]]:

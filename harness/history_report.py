@@ -119,6 +119,7 @@ def _tutorial_blocks(history: History, tutorial: str, series: list[Series], out:
 def history_blocks(history: History, out: Path, last: int) -> list[Block]:
     """The whole page, drawing the plots into ``out`` on the way."""
     runs = history.runs
+    last = min(last, len(runs))
     changes = recent_changes(history, last)
     span = (f"{run_label(0, runs[0]).split(' · ')[1]} to "
             f"{run_label(len(runs) - 1, runs[-1]).split(' · ')[1]}" if runs else "no runs")
@@ -128,16 +129,18 @@ def history_blocks(history: History, out: Path, last: int) -> list[Block]:
         Paragraph(f"{_count(len(runs), 'run')}, {span}; {len(history.series)} claim series "
                   f"({trained} trained); {_count(len(history.env_changes), 'environment change')}"
                   f"; {_count(len(changes), 'status change')} in the last "
-                  f"{_count(min(last, len(runs)), 'run')}"
+                  f"{_count(last, 'run')}"
                   + (f"; {_count(len(history.skipped), 'input')} left out (listed at the end)."
                      if history.skipped else ".")
                   + " A series is one claim in one profile on one data set: proxy and real "
                     "data, fast and full profiles are never mixed."),
         Heading(f"Status changes in the last {last} runs"),
-        Table(changes, statuses=("was", "became", "now")) if not changes.empty
+        Table(changes, statuses=("was", "became", "now"),
+              wrap=("environment change at that run",)) if not changes.empty
         else Paragraph(f"None: every claim kept its status over the last {last} runs."),
         Heading("Runs"),
-        Table(run_table(history.runs, history.env_changes)),
+        Table(run_table(history.runs, history.env_changes),
+              wrap=("profiles", "data", "claims", "environment change")),
         Heading("Environment changes"),
         Bullets(tuple(f"{run_label(c.run, runs[c.run])}: {c.label()}"
                       for c in history.env_changes)) if history.env_changes

@@ -42,6 +42,7 @@ class Bullets:
 class Table:
     frame: pd.DataFrame
     statuses: tuple[str, ...] = field(default=())
+    wrap: tuple[str, ...] = field(default=())  # the only columns whose text may wrap in HTML
 
 
 @dataclass(frozen=True)
@@ -58,11 +59,12 @@ body { font: 14px/1.45 "DejaVu Sans", Helvetica, Arial, sans-serif; color: #1f23
 h1 { border-bottom: 1px solid #d0d7de; padding-bottom: .3em; }
 h2 { border-bottom: 1px solid #d0d7de; padding-bottom: .2em; margin-top: 1.8em; }
 table { border-collapse: collapse; margin: 10px 0; display: block; overflow-x: auto; }
-th, td { border: 1px solid #d0d7de; padding: 3px 8px; vertical-align: top; text-align: left; }
+th, td { border: 1px solid #d0d7de; padding: 3px 8px; vertical-align: top; text-align: left;
+         white-space: nowrap; }
+.wrap { white-space: normal; display: inline-block; min-width: 9em; }
 th { background: #f6f8fa; } tr:nth-child(2n) td { background: #f9fafb; }
 .status { color: #fff; border-radius: 4px; padding: 0 5px; font-size: 12px; white-space: nowrap; }
-td:first-child { white-space: nowrap; }
-figure { display: inline-block; vertical-align: top; margin: 8px 12px 8px 0; }
+figure { display: inline-block; vertical-align: top; margin: 8px 12px 8px 0; max-width: 650px; }
 figcaption { color: #57606a; font-size: 12px; }
 img { max-width: 100%; border: 1px solid #d0d7de; }
 """
@@ -102,9 +104,17 @@ def _html_status(value: object) -> str:
             f"{html.escape(value.value)}</span>")
 
 
+def _html_text(value: object) -> str:
+    return html.escape(str(value))
+
+
+def _html_wrapped(value: object) -> str:
+    return f"<span class='wrap'>{html.escape(str(value))}</span>"
+
+
 def _html_table(table: Table) -> str:
     formatters = {column: (_html_status if column in table.statuses
-                           else lambda v: html.escape(str(v)))
+                           else _html_wrapped if column in table.wrap else _html_text)
                   for column in table.frame.columns}
     return table.frame.to_html(index=False, escape=False, border=0, formatters=formatters)
 

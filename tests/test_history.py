@@ -87,7 +87,7 @@ def test_history_pages_plots_and_order(reports: Path, tmp_path: Path) -> None:
     table = markdown.split("## Runs")[1].split("## Environment changes")[0]
     assert [line.split("|")[2].strip() for line in table.splitlines()[4:8]] == [
         f"202601{day:02d}T020000Z" for day in (1, 2, 3, 4)]
-    assert "#3 · 2026-01-03 02:00: keras 3.12.4→3.15.1, backend version 2.20.0→2.21.0" in markdown
+    assert "#3 · 2026-01-03 02:00: keras 3.12.4→3.15.1, tensorflow 2.20.0→2.21.0" in markdown
     assert "commit aaaaaaa→bbbbbbb" in markdown
     # the last two runs' changes first, a failure before a regression
     changes = markdown.split("## Status changes in the last 2 runs")[1].split("## Runs")[0]
