@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import harness.data
+import harness.training.datasets
 from harness.baselines import BaselineStore
 from harness.claims import Claim, claim_files, load_claims
 from harness.evaluate import RunSettings, evaluate_claim
@@ -87,7 +88,8 @@ def test_shuffled_training_labels_break_the_accuracy_claim(harness_state, monkey
         labels = np.random.default_rng(0).permutation(dataset.y_train)
         return dataclasses.replace(dataset, y_train=labels)
 
-    monkeypatch.setattr(harness.data, "proxy_dataset", shuffled)
+    # patched where the data rule looks it up (harness.training.datasets)
+    monkeypatch.setattr(harness.training.datasets, "proxy_dataset", shuffled)
     # a context of its own, training in this process (where the patch is): the shuffled data
     # must not be shared with the session
     context = MeasureContext(environment=harness_state.environment)
