@@ -95,8 +95,48 @@ class _Worker:
     started: float = 0.0
 
 
-class WorkerPool:
+class QueuedEngine:
+    """A queue of jobs and one dispatcher thread that feeds them to the engine's workers: the
+    lifecycle shared by the process pool and the Ray engine (subclasses define ``_dispatch``)."""
+
+    _name = "harness-engine"
+
+    def __init__(self) -> None:
+        self._queue: collections.deque[tuple[Job, Future]] = collections.deque()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._thread: threading.Thread | None = None
+
+    def _dispatch(self) -> None:
+        raise NotImplementedError
+
+    def submit(self, job: Job) -> Future:
+        future: Future = Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError(f"{self._name} is closed")
+            self._queue.append((job, future))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._dispatch, daemon=True,
+                                                name=self._name)
+                self._thread.start()
+        return future
+
+    def close(self) -> None:
+        """Cancel the queued jobs and wait for the dispatcher to stop."""
+        with self._lock:
+            self._closed = True
+            for _, future in self._queue:
+                future.cancel()
+            self._queue.clear()
+        if self._thread is not None:
+            self._thread.join()
+
+
+class WorkerPool(QueuedEngine):
     """``submit`` a job, get a ``Future`` of its value."""
+
+    _name = "harness-training-pool"
 
     def __init__(self, workers: int, task_timeout: float | None = None,
                  threads: int = 1) -> None:
@@ -106,34 +146,9 @@ class WorkerPool:
         self.threads = threads
         self.task_timeout = task_timeout
         self._context = multiprocessing.get_context("spawn")
-        self._queue: collections.deque[tuple[Job, Future]] = collections.deque()
+        super().__init__()
         self._workers: list[_Worker] = []
         self._started = 0  # workers started so far: the next one's index picks its GPU
-        self._lock = threading.Lock()
-        self._closed = False
-        self._thread: threading.Thread | None = None
-
-    def submit(self, job: Job) -> Future:
-        future: Future = Future()
-        with self._lock:
-            if self._closed:
-                raise RuntimeError("the worker pool is closed")
-            self._queue.append((job, future))
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._dispatch, daemon=True,
-                                                name="harness-training-pool")
-                self._thread.start()
-        return future
-
-    def close(self) -> None:
-        """Stop the workers (tasks still queued are cancelled)."""
-        with self._lock:
-            self._closed = True
-            for _, future in self._queue:
-                future.cancel()
-            self._queue.clear()
-        if self._thread is not None:
-            self._thread.join()
 
     def _spawn(self) -> _Worker:
         from harness.devices import gpu_for_worker

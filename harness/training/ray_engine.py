@@ -16,12 +16,10 @@ wait in Ray's queue, and an overrunning task is cancelled with its worker killed
 
 from __future__ import annotations
 
-import collections
 import importlib.util
 import logging
 import os
 import sys
-import threading
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -29,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import TrainingFailed
-from harness.training.pool import Job, one_line, run_job
+from harness.training.pool import Job, QueuedEngine, one_line, run_job
 from harness.training.worker import GPU_ENV, WORKER_THREADS, process_env
 
 _POLL_S = 0.2
@@ -87,8 +85,10 @@ class _Running:
     started: float
 
 
-class RayEngine:
+class RayEngine(QueuedEngine):
     """``submit`` a job, get a ``Future`` of its value, computed by a Ray task."""
+
+    _name = "harness-ray-engine"
 
     def __init__(self, workers: int | None = None, task_timeout: float | None = None,
                  address: str | None = None) -> None:
@@ -109,33 +109,12 @@ class RayEngine:
         # num_gpus in the decorator, so a GPU task gets a fresh worker (Ray's max_calls=1)
         self._task = ray.remote(num_gpus=1 if gpus else 0, num_cpus=1, max_retries=0,
                                 runtime_env=_runtime_env(address, gpus > 0))(run_job)
-        self._queue: collections.deque[tuple[Job, Future]] = collections.deque()
+        super().__init__()
         self._running: dict[Any, _Running] = {}  # ObjectRef → its job (dispatcher thread only)
-        self._lock = threading.Lock()
-        self._closed = False
-        self._thread: threading.Thread | None = None
-
-    def submit(self, job: Job) -> Future:
-        future: Future = Future()
-        with self._lock:
-            if self._closed:
-                raise RuntimeError("the Ray engine is closed")
-            self._queue.append((job, future))
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._dispatch, daemon=True,
-                                                name="harness-ray-engine")
-                self._thread.start()
-        return future
 
     def close(self) -> None:
         """Cancel queued jobs, kill running tasks, and stop Ray if this engine started it."""
-        with self._lock:
-            self._closed = True
-            for _, future in self._queue:
-                future.cancel()
-            self._queue.clear()
-        if self._thread is not None:
-            self._thread.join()
+        super().close()
         if self._owns_ray:
             self._ray.shutdown()
 
