@@ -330,6 +330,12 @@ def _comparable(claim: Claim, entry: BaselineEntry | None, measurement: Measurem
     return not stored or not measurement.data_checksum or stored == measurement.data_checksum
 
 
+def _plain(value: Any) -> str:
+    """A value as a message shows it: a float to 6 significant digits, short yet enough to tell
+    it from the expectation."""
+    return f"{value:.6g}" if isinstance(value, float) else repr(value)
+
+
 def _verdict(claim: Claim, result: ClaimResult, against_tutorial: Verdict,
              entry: BaselineEntry | None, comparable: bool, against_baseline: Verdict | None,
              update_command: str) -> tuple[Status, str]:
@@ -338,7 +344,8 @@ def _verdict(claim: Claim, result: ClaimResult, against_tutorial: Verdict,
         missing = (f"; no baseline in {result.baseline_file} either, create it with: "
                    f"{update_command}" if entry is None else "")
         return Status.FAIL, (
-            f"measured {result.measured!r} but the tutorial says {result.expected!r}{detail}; "
+            f"measured {_plain(result.measured)} but the tutorial says "
+            f"{_plain(result.expected)}{detail}; "
             f"rule: {against_tutorial.rule}; expectation from {claim.source} "
             f"(\"{claim.quote[:80]}\"){missing}")
     if entry is None:

@@ -116,7 +116,7 @@ def test_wrong_expected_fails_only_that_claim(baselined: Project) -> None:
     result.assert_outcomes(passed=2, failed=1)
     [(nodeid, message)] = failures(result).items()
     assert nodeid == NODE.format("alpha-tut/sizing/conv-output")
-    assert message.startswith("FAIL: measured 30.0 but the tutorial says 31")
+    assert message.startswith("FAIL: measured 30 but the tutorial says 31")
     assert "expectation from suites/claims/alpha-tut.yaml" in message
     assert baselined.statuses()["alpha-tut/sizing/conv-output"] == "FAIL"
 
