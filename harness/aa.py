@@ -61,8 +61,9 @@ def run_offset(offset: int, reports: Path, selection: str, extra: Sequence[str])
             continue
         key = f"{result['claim_id']}@{result['profile']}"
         run.statuses[key] = result["status"]
-        values = result.get("details", {}).get("values")
-        run.seeds[key] = len(values) if isinstance(values, list) else 0
+        details = result.get("details", {})
+        values, fresh = details.get("values"), details.get("confirmation", {}).get("values")
+        run.seeds[key] = sum(len(seeds) for seeds in (values, fresh) if isinstance(seeds, list))
     return run
 
 

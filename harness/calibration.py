@@ -3,7 +3,8 @@ catches.
 
 From a baseline's seed distribution (its mean and spread), the rule of ``harness.stats`` is
 simulated as a check run plays it, look by look: today's seeds are fresh draws (another machine
-trains a seed like a fresh seed), the baseline is the stored sample. Two figures come out:
+trains a seed like a fresh seed), the baseline is the stored sample, and a shift alarm counts
+only when a block of fresh seeds confirms it. Two figures come out:
 
 - **false alarms**: the share of check runs on unchanged code that end in a failing verdict
   (REGRESSED, IMPROVED, or a relation not shown);
@@ -29,6 +30,7 @@ from scipy import stats as sps
 
 from harness.stats import (
     BORDERLINE_P,
+    CONFIRM_ALPHA,
     FUTILITY_ALPHA,
     RELATION_ALPHA,
     RELATION_SPENDING,
@@ -58,12 +60,14 @@ class Calibration:
         return asdict(self)
 
 
-def _draws(looks: tuple[int, ...], baseline_n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Standard normal draws for today's seeds and the baseline's, the same for every call
-    (common random numbers keep the power search monotone)."""
+def _draws(looks: tuple[int, ...],
+           baseline_n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Standard normal draws for today's seeds, the baseline's and the confirmation block's,
+    the same for every call (common random numbers keep the power search monotone)."""
     generator = np.random.default_rng(_GENERATOR_SEED)
     return (generator.standard_normal((_SIMULATIONS, looks[-1])),
-            generator.standard_normal((_SIMULATIONS, baseline_n)))
+            generator.standard_normal((_SIMULATIONS, baseline_n)),
+            generator.standard_normal((_SIMULATIONS, looks[-1])))
 
 
 def _t(p: float, df: np.ndarray | int) -> np.ndarray:
@@ -75,18 +79,28 @@ def _squares(sample: np.ndarray) -> np.ndarray:
     return ((sample - sample.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
 
 
-def _shift_fails(today: np.ndarray, base: np.ndarray, n: int, alpha: float,
-                 final: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Vectorised ``stats.shift_look``: (fails, asks for more) per simulated run."""
-    now = today[:, :n]
-    big_n = base.shape[1]
+def _shift_scale(now: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Each run's Δ of the means, its pooled standard error and the degrees of freedom."""
+    n, big_n = now.shape[1], base.shape[1]
     df = n + big_n - 2
     squares = _squares(now) + _squares(base)
     scale = np.sqrt(squares / df) * math.sqrt(1 / n + 1 / big_n)
-    delta = np.abs(now.mean(axis=1) - base.mean(axis=1))
-    fails = delta > _t(1 - alpha / 2, df) * scale
-    more = ~fails & (delta > _t(1 - BORDERLINE_P / 2, df) * scale) & (not final)
-    return fails, more
+    return now.mean(axis=1) - base.mean(axis=1), scale, df
+
+
+def _shift_fails(today: np.ndarray, base: np.ndarray, n: int, alpha: float,
+                 final: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Vectorised ``stats.shift_look``: (fails, asks for more, Δ) per simulated run."""
+    delta, scale, df = _shift_scale(today[:, :n], base)
+    fails = np.abs(delta) > _t(1 - alpha / 2, df) * scale
+    more = ~fails & (np.abs(delta) > _t(1 - BORDERLINE_P / 2, df) * scale) & (not final)
+    return fails, more, delta
+
+
+def _confirmed(fresh: np.ndarray, base: np.ndarray, n: int, sign: np.ndarray) -> np.ndarray:
+    """Vectorised ``stats.confirm_shift``: whether n fresh seeds show the shift ``sign``'s way."""
+    delta, scale, df = _shift_scale(fresh[:, :n], base)
+    return sign * delta > _t(1 - CONFIRM_ALPHA, df) * scale
 
 
 def _relation_fails(today: np.ndarray, base: np.ndarray, n: int, alpha: float, final: bool,
@@ -115,16 +129,18 @@ def _failure_rate(looks: tuple[int, ...], baseline_n: int, centre: float, spread
                   shift: float, relation: tuple[str, float] | None) -> float:
     """The share of simulated check runs that end failing when today's seeds are drawn around
     ``centre + shift`` and the baseline's around ``centre``, both with sd ``spread``."""
-    unit_today, unit_base = _draws(looks, baseline_n)
+    unit_today, unit_base, unit_fresh = _draws(looks, baseline_n)
     today = centre + shift + spread * unit_today
     base = centre + spread * unit_base
+    fresh = centre + shift + spread * unit_fresh
     shift_alphas = spent_alpha(SHIFT_ALPHA, looks, SHIFT_SPENDING)
     relation_alphas = spent_alpha(RELATION_ALPHA, looks, RELATION_SPENDING)
     active = np.ones(_SIMULATIONS, dtype=bool)
     failed = np.zeros(_SIMULATIONS, dtype=bool)
     for index, n in enumerate(looks):
         final = index == len(looks) - 1
-        fails, more = _shift_fails(today, base, n, shift_alphas[index], final)
+        alarms, more, delta = _shift_fails(today, base, n, shift_alphas[index], final)
+        fails = alarms & _confirmed(fresh, base, n, np.sign(delta))
         if relation is not None:
             rel_fails, rel_more = _relation_fails(today, base, n, relation_alphas[index], final,
                                                   *relation)

@@ -8,12 +8,16 @@ error rate this look may spend):
   set (a fast budget's figure is shown beside the tutorial's, never judged against it) and
   against the baseline's seeds with the shift rule;
 - a relation holds when its seed-paired one-sided test passes, and its per-seed differences are
-  compared with the baseline's with the same shift rule.
+  compared with the baseline's with the same shift rule;
+- a shift alarm of either is then put to fresh seeds (``confirm``): it stands only when they
+  show the shift the same way. Comparisons without seeds (structure, timings) have nothing to
+  draw afresh and keep their verdict.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
@@ -23,12 +27,14 @@ import numpy as np
 from harness.comparators import Verdict
 from harness.metrics import METRICS
 from harness.stats import (
+    CONFIRM_ALPHA,
     RELATION_ALPHA,
     RELATION_SPENDING,
     SHIFT_ALPHA,
     SHIFT_SPENDING,
     Outcome,
     binomial_se,
+    confirm_shift,
     relation_look,
     sample_sd,
     shift_look,
@@ -69,6 +75,13 @@ class Judge(Protocol):
     def against_baseline(self, claim: Claim, measurement: Measurement,
                          entry: BaselineEntry, look: Look = FINAL_LOOK) -> Verdict: ...
 
+    def confirm(self, claim: Claim, fresh: Callable[[], Measurement],
+                entry: BaselineEntry,
+                alarm: Verdict) -> Verdict | None:
+        """Whether fresh seeds (measured by calling ``fresh``) show the alarm's shift too
+        (``ok``: they do not); None, measuring nothing, when the comparison has no seeds to
+        draw afresh."""
+
     def stored_values(self, measurement: Measurement) -> tuple[Any, ...]: ...
 
 
@@ -82,6 +95,11 @@ class ComparatorJudge:
     def against_baseline(self, claim: Claim, measurement: Measurement,
                          entry: BaselineEntry, look: Look = FINAL_LOOK) -> Verdict:
         return claim.comparator.check(measurement.value, entry.value)
+
+    def confirm(self, claim: Claim, fresh: Callable[[], Measurement],
+                entry: BaselineEntry,
+                alarm: Verdict) -> Verdict | None:
+        return None  # not a draw of seeds
 
     def stored_values(self, measurement: Measurement) -> tuple[Any, ...]:
         return ()
@@ -119,6 +137,14 @@ def _shift(claim: Claim, measurement: Measurement, entry: BaselineEntry, look: L
                    directional=better != "none", more=decision.outcome is Outcome.MORE)
 
 
+def _confirm(fresh: Measurement, entry: BaselineEntry, alarm: Verdict) -> Verdict:
+    decision = confirm_shift(list(fresh.details["values"]), list(entry.values) or [entry.value],
+                             1.0 if alarm.delta > 0 else -1.0)
+    return Verdict(decision.ok, decision.estimate, decision.rule,
+                   f"Δ {decision.estimate:+.4g}, confirming bound {decision.bound:.3g}",
+                   improved=alarm.improved, directional=alarm.directional)
+
+
 class LevelJudge:
     """One metric of a recipe: the tutorial's figure in the full profile on real data, the
     baseline's seeds everywhere."""
@@ -149,6 +175,11 @@ class LevelJudge:
                          entry: BaselineEntry, look: Look = FINAL_LOOK) -> Verdict:
         return _shift(claim, measurement, entry, look)
 
+    def confirm(self, claim: Claim, fresh: Callable[[], Measurement],
+                entry: BaselineEntry,
+                alarm: Verdict) -> Verdict | None:
+        return _confirm(fresh(), entry, alarm)
+
     def stored_values(self, measurement: Measurement) -> tuple[Any, ...]:
         return tuple(measurement.details["values"])
 
@@ -171,6 +202,11 @@ class PairedJudge:
     def against_baseline(self, claim: Claim, measurement: Measurement,
                          entry: BaselineEntry, look: Look = FINAL_LOOK) -> Verdict:
         return _shift(claim, measurement, entry, look)
+
+    def confirm(self, claim: Claim, fresh: Callable[[], Measurement],
+                entry: BaselineEntry,
+                alarm: Verdict) -> Verdict | None:
+        return _confirm(fresh(), entry, alarm)
 
     def stored_values(self, measurement: Measurement) -> tuple[Any, ...]:
         return tuple(measurement.details["values"])
@@ -219,6 +255,11 @@ class DecadesJudge:
         verdict = _timing_shift(measurement, entry)  # a ratio has no better side: DRIFT
         return Verdict(verdict.ok, verdict.delta, verdict.rule, directional=False)
 
+    def confirm(self, claim: Claim, fresh: Callable[[], Measurement],
+                entry: BaselineEntry,
+                alarm: Verdict) -> Verdict | None:
+        return None  # not a draw of seeds
+
     def stored_values(self, measurement: Measurement) -> tuple[Any, ...]:
         return tuple(measurement.details["values"])
 
@@ -236,6 +277,11 @@ class DeviceTimeJudge:
     def against_baseline(self, claim: Claim, measurement: Measurement,
                          entry: BaselineEntry, look: Look = FINAL_LOOK) -> Verdict:
         return _timing_shift(measurement, entry)
+
+    def confirm(self, claim: Claim, fresh: Callable[[], Measurement],
+                entry: BaselineEntry,
+                alarm: Verdict) -> Verdict | None:
+        return None  # not a draw of seeds
 
     def stored_values(self, measurement: Measurement) -> tuple[Any, ...]:
         return tuple(measurement.details["values"])
@@ -309,6 +355,24 @@ class CurveJudge:
                        f"±{decision.bound:.3g}", improved=(decision.estimate > 0) == (
                            better == "higher"), directional=better != "none",
                        more=any(d.outcome is Outcome.MORE for d in decisions))
+
+    def confirm(self, claim: Claim, fresh: Callable[[], Measurement],
+                entry: BaselineEntry,
+                alarm: Verdict) -> Verdict | None:
+        """Fresh curves confirm when some epoch moved the alarm's way (the confirming rate
+        shared among the epochs, as the alarm's is)."""
+        now, stored = list(fresh().details["values"]), list(entry.values)
+        length, sign = len(stored[0]), 1.0 if alarm.delta > 0 else -1.0
+        decisions = [confirm_shift([curve[epoch] for curve in now],
+                                   [curve[epoch] for curve in stored], sign,
+                                   CONFIRM_ALPHA / length) for epoch in range(length)]
+        epoch = max(range(length), key=lambda i: sign * decisions[i].estimate)
+        decision = decisions[epoch]
+        return Verdict(all(d.ok for d in decisions), decision.estimate,
+                       f"some epoch: {decision.rule}",
+                       f"epoch {epoch + 1}: Δ {decision.estimate:+.4g}, confirming bound "
+                       f"{decision.bound:.3g}", improved=alarm.improved,
+                       directional=alarm.directional)
 
     def stored_values(self, measurement: Measurement) -> tuple[Any, ...]:
         return tuple(measurement.details["values"])

@@ -86,6 +86,10 @@ class Recipe:
 
 
 BASELINE_SEED_BASE = 10_000  # baseline seeds never meet check seeds: a check is a fresh draw
+# a shift alarm is confirmed on the check seeds shifted by this: fixed in advance, and apart
+# from both the check seeds and the baseline's for every --seed-offset below MAX_SEED_OFFSET
+CONFIRMATION_SEED_SHIFT = 5_000
+MAX_SEED_OFFSET = 4_000
 
 
 def baseline_seeds(count: int) -> tuple[int, ...]:

@@ -183,6 +183,8 @@ def _seeds(result: ClaimResult) -> str:
         return ""
     cap = result.details["looks"][-1]
     taken = f"{len(values)} of ≤{cap}" if cap > len(values) else str(len(values))
+    fresh = result.details.get("confirmation", {}).get("values")
+    taken += f" + {len(fresh)} fresh" if isinstance(fresh, list) else ""
     return taken + (f" vs {len(stored)}" if stored else "")
 
 
@@ -230,11 +232,18 @@ def finding_gone(result: ClaimResult) -> bool:
     return result.details.get("known_finding", {}).get("shows") is False
 
 
+def alarm_unconfirmed(result: ClaimResult) -> bool:
+    """A claim whose check seeds alarmed against the baseline and whose fresh seeds did not
+    confirm it: it passes, and the report still shows both draws."""
+    return result.details.get("confirmation", {}).get("confirmed") is False
+
+
 def _attention(results: Sequence[ClaimResult]) -> list[str]:
     """Every claim that needs a look, worst first; claims sharing a status and a message (a
     data set that is not here) share one line."""
     grouped: dict[tuple[Status, str], list[str]] = {}
-    for result in sorted((r for r in results if r.status.needs_attention or finding_gone(r)),
+    for result in sorted((r for r in results if r.status.needs_attention or finding_gone(r)
+                          or alarm_unconfirmed(r)),
                          key=lambda r: _ATTENTION_ORDER.index(r.status)):
         grouped.setdefault((result.status, result.message), []).append(result.claim_id)
     if not grouped:

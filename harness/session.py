@@ -61,12 +61,30 @@ def usage_problem(config: pytest.Config) -> str | None:
     if config.getoption("--baseline-seeds") < 3:
         return ("--baseline-seeds must be at least 3: a baseline's spread is what its rule's "
                 "noise scale comes from")
+    if problem := seed_layout_problem(config.getoption("--seed-offset"),
+                                       config.getoption("--max-seeds")):
+        return problem
     engine, address = config.getoption("--engine"), config.getoption("--ray-address")
     if engine == "process" and address is None:
         return None
     from harness.training.ray_engine import usage_problem as engine_problem
 
     return engine_problem(engine, config.getoption("--workers"), address)
+
+
+def seed_layout_problem(offset: int, max_seeds: int | None) -> str | None:
+    """Check seeds, their confirmation block and the baseline's seeds must stay apart, or a
+    check would compare seeds with themselves."""
+    from harness.recipes import CONFIRMATION_SEED_SHIFT, MAX_SEED_OFFSET
+
+    if not 0 <= offset < MAX_SEED_OFFSET:
+        return (f"--seed-offset must be from 0 to {MAX_SEED_OFFSET - 1}: larger offsets reach "
+                f"the confirmation seeds (+{CONFIRMATION_SEED_SHIFT}) or the baseline's")
+    room = CONFIRMATION_SEED_SHIFT - MAX_SEED_OFFSET
+    if max_seeds is not None and not 1 <= max_seeds <= room:
+        return (f"--max-seeds must be from 1 to {room}: more would run into the confirmation "
+                f"seeds")
+    return None
 
 
 @dataclass(frozen=True)

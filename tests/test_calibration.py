@@ -14,9 +14,11 @@ import pytest
 
 from harness import calibration
 from harness.stats import (
+    CONFIRM_ALPHA,
     RELATION_ALPHA,
     SHIFT_ALPHA,
     Outcome,
+    confirm_shift,
     looks_for,
     relation_look,
     shift_look,
@@ -70,7 +72,7 @@ def test_the_vectorised_rules_agree_with_the_scalar_ones(direction: str, margin:
     today = 0.01 + 0.02 * generator.standard_normal((60, 8))
     base = 0.01 + 0.02 * generator.standard_normal((60, 8))
     for n, final in ((4, False), (8, True)):
-        shift_fails, shift_more = calibration._shift_fails(today, base, n, 0.002, final)
+        shift_fails, shift_more, _ = calibration._shift_fails(today, base, n, 0.002, final)
         rel_fails, rel_more = calibration._relation_fails(today, base, n, 0.02, final,
                                                           direction, margin)
         for row in range(len(today)):
@@ -81,6 +83,41 @@ def test_the_vectorised_rules_agree_with_the_scalar_ones(direction: str, margin:
                                      list(base[row]))
             assert rel_fails[row] == (relation.outcome is Outcome.FAILS)
             assert rel_more[row] == (relation.outcome is Outcome.MORE)
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_the_vectorised_confirmation_agrees_with_the_scalar_one(sign: float) -> None:
+    generator = np.random.default_rng(11)
+    fresh = 0.8 + 0.02 * generator.standard_normal((200, 8))
+    base = 0.79 + 0.02 * generator.standard_normal((200, 8))
+    for n in (4, 6):
+        confirmed = calibration._confirmed(fresh, base, n, np.full(200, sign))
+        for row in range(len(fresh)):
+            decision = confirm_shift(list(fresh[row, :n]), list(base[row]), sign)
+            assert confirmed[row] == (not decision.ok)
+    assert 0 < confirmed.sum() < len(fresh)  # both outcomes are exercised
+
+
+def test_fresh_seeds_confirm_only_a_shift_the_alarms_way() -> None:
+    baseline = [0.80, 0.82, 0.81, 0.79, 0.80, 0.81, 0.82, 0.80]
+    down = [0.70, 0.71, 0.69, 0.70]
+    assert not confirm_shift(down, baseline, -1.0).ok  # the drop shows again: confirmed
+    assert confirm_shift(down, baseline, 1.0).ok  # an alarm upwards is not confirmed by it
+    assert confirm_shift([0.80, 0.81, 0.805, 0.81], baseline, -1.0).ok  # noise: not confirmed
+    assert confirm_shift([0.81] * 4, [0.81] * 8, 1.0).ok  # no spread, no move
+
+
+def test_confirmation_cuts_false_alarms_and_keeps_the_power() -> None:
+    """The two-stage rule against the shift rule alone, on the same simulated runs."""
+    looks, stage_one_only = (4, 6, 8), lambda fresh, base, n, sign: np.ones(len(fresh), bool)
+    both = (calibration._failure_rate(looks, 16, 0.0, 1.0, 0.0, None),
+            calibration._failure_rate(looks, 16, 0.0, 1.0, 2.5, None))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(calibration, "_confirmed", stage_one_only)
+        alone = (calibration._failure_rate(looks, 16, 0.0, 1.0, 0.0, None),
+                 calibration._failure_rate(looks, 16, 0.0, 1.0, 2.5, None))
+    assert alone[0] > both[0]  # fewer false alarms
+    assert both[1] >= alone[1] * (1 - 2 * CONFIRM_ALPHA) and both[1] > 0.8  # power kept
 
 
 def test_a_levels_false_alarms_stay_at_the_shift_rules_rate() -> None:

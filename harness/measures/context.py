@@ -67,6 +67,7 @@ class MeasureContext:
         self.seeds = seeds or SeedPlan()
         self.seed_count: int | None = None  # this view's seeds per recipe (None: its list)
         self.for_baseline = False  # this view trains the baseline seeds
+        self.confirming = False  # this view trains the confirmation block of the check seeds
         # data-shape claims read the real data sets only when real data is opted in
         self.real_data_claims = real_data_claims
         self._memo: dict[Hashable, Any] = {}
@@ -89,7 +90,14 @@ class MeasureContext:
     def with_seed_count(self, count: int) -> MeasureContext:
         """A view whose trained claims read ``count`` check seeds of each recipe."""
         view = copy.copy(self)
-        view.seed_count, view.for_baseline = count, False
+        view.seed_count, view.for_baseline, view.confirming = count, False, False
+        return view
+
+    def confirmation_view(self, count: int) -> MeasureContext:
+        """A view whose trained claims read ``count`` seeds of the confirmation block: the
+        check seeds shifted by ``CONFIRMATION_SEED_SHIFT``, fresh seeds fixed in advance."""
+        view = self.with_seed_count(count)
+        view.confirming = True
         return view
 
     def baseline_view(self) -> MeasureContext:
@@ -100,13 +108,14 @@ class MeasureContext:
 
     def seeds_for(self, recipe: Recipe) -> tuple[int, ...]:
         """The seeds this view trains of a recipe."""
-        from harness.recipes import baseline_seeds
+        from harness.recipes import CONFIRMATION_SEED_SHIFT, baseline_seeds
 
         if self.smoke:
             return recipe.seeds
         if self.for_baseline:
             return baseline_seeds(self.seeds.baseline_seeds)
-        return recipe.check_seeds(self.seed_count or len(recipe.seeds), self.seeds.offset)
+        offset = self.seeds.offset + (CONFIRMATION_SEED_SHIFT if self.confirming else 0)
+        return recipe.check_seeds(self.seed_count or len(recipe.seeds), offset)
 
     def with_benchmark(self, benchmark: Any) -> MeasureContext:
         """A view for one timing claim, carrying pytest-benchmark's fixture."""
