@@ -75,8 +75,7 @@ class Judge(Protocol):
     def against_baseline(self, claim: Claim, measurement: Measurement,
                          entry: BaselineEntry, look: Look = FINAL_LOOK) -> Verdict: ...
 
-    def confirm(self, claim: Claim, fresh: Callable[[], Measurement],
-                entry: BaselineEntry,
+    def confirm(self, claim: Claim, fresh: Callable[[], Measurement], entry: BaselineEntry,
                 alarm: Verdict) -> Verdict | None:
         """Whether fresh seeds (measured by calling ``fresh``) show the alarm's shift too
         (``ok``: they do not); None, measuring nothing, when the comparison has no seeds to
@@ -96,8 +95,7 @@ class ComparatorJudge:
                          entry: BaselineEntry, look: Look = FINAL_LOOK) -> Verdict:
         return claim.comparator.check(measurement.value, entry.value)
 
-    def confirm(self, claim: Claim, fresh: Callable[[], Measurement],
-                entry: BaselineEntry,
+    def confirm(self, claim: Claim, fresh: Callable[[], Measurement], entry: BaselineEntry,
                 alarm: Verdict) -> Verdict | None:
         return None  # not a draw of seeds
 
@@ -175,8 +173,7 @@ class LevelJudge:
                          entry: BaselineEntry, look: Look = FINAL_LOOK) -> Verdict:
         return _shift(claim, measurement, entry, look)
 
-    def confirm(self, claim: Claim, fresh: Callable[[], Measurement],
-                entry: BaselineEntry,
+    def confirm(self, claim: Claim, fresh: Callable[[], Measurement], entry: BaselineEntry,
                 alarm: Verdict) -> Verdict | None:
         return _confirm(fresh(), entry, alarm)
 
@@ -203,8 +200,7 @@ class PairedJudge:
                          entry: BaselineEntry, look: Look = FINAL_LOOK) -> Verdict:
         return _shift(claim, measurement, entry, look)
 
-    def confirm(self, claim: Claim, fresh: Callable[[], Measurement],
-                entry: BaselineEntry,
+    def confirm(self, claim: Claim, fresh: Callable[[], Measurement], entry: BaselineEntry,
                 alarm: Verdict) -> Verdict | None:
         return _confirm(fresh(), entry, alarm)
 
@@ -255,8 +251,7 @@ class DecadesJudge:
         verdict = _timing_shift(measurement, entry)  # a ratio has no better side: DRIFT
         return Verdict(verdict.ok, verdict.delta, verdict.rule, directional=False)
 
-    def confirm(self, claim: Claim, fresh: Callable[[], Measurement],
-                entry: BaselineEntry,
+    def confirm(self, claim: Claim, fresh: Callable[[], Measurement], entry: BaselineEntry,
                 alarm: Verdict) -> Verdict | None:
         return None  # not a draw of seeds
 
@@ -278,8 +273,7 @@ class DeviceTimeJudge:
                          entry: BaselineEntry, look: Look = FINAL_LOOK) -> Verdict:
         return _timing_shift(measurement, entry)
 
-    def confirm(self, claim: Claim, fresh: Callable[[], Measurement],
-                entry: BaselineEntry,
+    def confirm(self, claim: Claim, fresh: Callable[[], Measurement], entry: BaselineEntry,
                 alarm: Verdict) -> Verdict | None:
         return None  # not a draw of seeds
 
@@ -356,8 +350,7 @@ class CurveJudge:
                            better == "higher"), directional=better != "none",
                        more=any(d.outcome is Outcome.MORE for d in decisions))
 
-    def confirm(self, claim: Claim, fresh: Callable[[], Measurement],
-                entry: BaselineEntry,
+    def confirm(self, claim: Claim, fresh: Callable[[], Measurement], entry: BaselineEntry,
                 alarm: Verdict) -> Verdict | None:
         """Fresh curves confirm when some epoch moved the alarm's way (the confirming rate
         shared among the epochs, as the alarm's is)."""
