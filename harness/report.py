@@ -184,7 +184,7 @@ def _seeds(result: ClaimResult) -> str:
     cap = result.details["looks"][-1]
     taken = f"{len(values)} of ≤{cap}" if cap > len(values) else str(len(values))
     fresh = result.details.get("confirmation", {}).get("values")
-    taken += f" + {len(fresh)} fresh" if isinstance(fresh, list) else ""
+    taken += f" (+{len(fresh)} fresh)" if isinstance(fresh, list) else ""
     return taken + (f" vs {len(stored)}" if stored else "")
 
 

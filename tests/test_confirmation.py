@@ -81,8 +81,9 @@ def test_an_alarm_the_fresh_seeds_do_not_show_passes_and_says_so(tmp_path: Path)
     assert result.message.startswith("the check seeds' alarm (Δ -0.04")
     assert f"not confirmed on fresh seeds {CONFIRMATION_SEED_SHIFT}–" in result.message
     run = RunRecord("r", "2026", 1.0, "pytest", {"backend": "torch"}, [result])
-    attention = render_markdown(run).split("## What needs attention")[1]
-    assert "not confirmed" in attention.split("\n## ")[0]
+    markdown = render_markdown(run)
+    assert "not confirmed" in markdown.split("## What needs attention")[1].split("\n## ")[0]
+    assert " 4 of ≤8 (+4 fresh) vs 8 " in markdown  # the seeds column counts the fresh block
 
 
 def test_a_shift_the_fresh_seeds_show_too_fails(tmp_path: Path) -> None:
