@@ -44,8 +44,10 @@ class Status(StrEnum):
 _LEGEND = {
     Status.PASS: "the tutorial's claim holds and the value matches the stored baseline",
     Status.FAIL: "the tutorial's claim does not hold",
-    Status.REGRESSED: "the value moved the bad way from the stored baseline, beyond noise",
-    Status.IMPROVED: "the value moved the good way beyond noise: review and update the baseline",
+    Status.REGRESSED: ("the value moved the bad way from the stored baseline, beyond noise "
+                       "(a trained value: on the check seeds and on fresh seeds too)"),
+    Status.IMPROVED: ("the value moved the good way beyond noise (a trained value: on the check "
+                      "seeds and on fresh seeds too): review and update the baseline"),
     Status.DRIFT: ("the value moved beyond noise from the stored baseline, the tutorial's claim "
                    "still holds, and neither way is better (an equivalence, a best epoch, a "
                    "confidence level): not a failure, but look at it"),
