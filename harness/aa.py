@@ -17,9 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# What a verdict on unchanged code may be; anything else (FAIL, REGRESSED, IMPROVED, NEW,
-# NOT-COMPARABLE, ERROR) is a false alarm
-_QUIET = {"PASS", "PROXY", "DRIFT", "INFO", "SKIPPED"}
+# What a verdict on unchanged code may be (a KNOWN-FINDING is the recorded verdict of this
+# backend showing again); anything else (FAIL, REGRESSED, IMPROVED, NEW, NOT-COMPARABLE,
+# ERROR) is a false alarm
+_QUIET = {"PASS", "PROXY", "DRIFT", "INFO", "SKIPPED", "KNOWN-FINDING"}
 
 
 @dataclass
