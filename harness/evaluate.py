@@ -7,6 +7,7 @@ here too, so ``--update-baselines`` stores exactly what a normal run compares wi
 from __future__ import annotations
 
 import datetime
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -270,16 +271,11 @@ def _confirm_alarm(claim: Claim, measure: Callable[[Claim, MeasureContext], Meas
     judge, count = JUDGES[claim.spec.judge], len(alarmed.details.get("values") or ())
     if entry is None or not count:
         return alarm
-    measured: list[Measurement] = []
-
-    def fresh() -> Measurement:
-        measured.append(measure(claim, view.confirmation_view(count)))
-        return measured[0]
-
+    fresh = functools.cache(lambda: measure(claim, view.confirmation_view(count)))
     confirmation = judge.confirm(claim, fresh, entry, alarm)
     if confirmation is None:
         return alarm
-    fresh_run = measured[0]
+    fresh_run = fresh()  # measured once, by the judge
     seeds = list(fresh_run.details.get("paired_seeds") or fresh_run.details.get("seeds") or ())
     shown = f"fresh seeds {_span(seeds)}: {confirmation.detail}"
     summary = (f"confirmed on {shown}" if not confirmation.ok else

@@ -114,17 +114,25 @@ def _quantile(p: float, df: int) -> float:
     return float(stats.t.ppf(p, df=df)) if df > 0 else float(stats.norm.ppf(p))
 
 
+def _shift_terms(current: Sequence[float], baseline: Sequence[float],
+                 floor_sd: float = 0.0) -> tuple[float, float, int, float]:
+    """Δ of the means, the pooled spread (at least ``floor_sd``), its degrees of freedom and
+    the standard error of Δ: what the shift rule and its confirmation both test with."""
+    if not current or not baseline:
+        raise ValueError("a shift needs values on both sides")
+    delta = float(np.mean(current) - np.mean(baseline))
+    sd, df = pooled_sd(current, baseline)
+    sd = max(sd, floor_sd)
+    return delta, sd, df, sd * math.sqrt(1 / len(current) + 1 / len(baseline))
+
+
 def shift_look(current: Sequence[float], baseline: Sequence[float], alpha_here: float,
                final: bool, floor_sd: float = 0.0) -> Decision:
     """One look of the shift rule: today's seeds against the baseline's.
 
     ``floor_sd`` is the least spread the rule assumes (a tutorial's pooled spread, used when a
     recipe's own baseline is too thin to carry one)."""
-    if not current or not baseline:
-        raise ValueError("a shift needs values on both sides")
-    delta = float(np.mean(current) - np.mean(baseline))
-    sd, df = pooled_sd(current, baseline)
-    sd = max(sd, floor_sd)
+    delta, sd, df, scale = _shift_terms(current, baseline, floor_sd)
     n, big_n = len(current), len(baseline)
     if not math.isfinite(delta):
         return Decision(False, delta, math.nan, "non-finite value", Outcome.FAILS)
@@ -132,7 +140,6 @@ def shift_look(current: Sequence[float], baseline: Sequence[float], alpha_here: 
         same = delta == 0
         return Decision(same, delta, 0.0, "exact (no spread on either side)",
                         Outcome.HOLDS if same else Outcome.FAILS)
-    scale = sd * math.sqrt(1 / n + 1 / big_n)
     limit = _quantile(1 - alpha_here / 2, df) * scale
     rule = (f"|Δ| ≤ t(1−{alpha_here:.2g}/2, {df} df)·s·√(1/{n}+1/{big_n}), s = {sd:.3g} "
             f"(pooled over {n} + {big_n} seeds)")
@@ -148,14 +155,11 @@ def confirm_shift(fresh: Sequence[float], baseline: Sequence[float], sign: float
     """Whether fresh seeds confirm a shift alarm: their mean moved from the baseline's the same
     way (``sign`` +1 up, -1 down), one-sided at ``alpha``, spread pooled as in ``shift_look``.
     ``ok`` is True when the alarm is *not* confirmed (no change is shown)."""
-    if not fresh or not baseline:
-        raise ValueError("a confirmation needs values on both sides")
-    delta = float(np.mean(fresh) - np.mean(baseline))
-    sd, df = pooled_sd(fresh, baseline)
+    delta, sd, df, scale = _shift_terms(fresh, baseline)
     n, big_n = len(fresh), len(baseline)
     if not math.isfinite(delta):
         return Decision(False, delta, math.nan, "non-finite value", Outcome.FAILS)
-    bound = _quantile(1 - alpha, df) * sd * math.sqrt(1 / n + 1 / big_n)
+    bound = _quantile(1 - alpha, df) * scale
     way = "up" if sign > 0 else "down"
     rule = (f"confirmed when Δ moves {way} by more than t(1−{alpha:g}, {df} df)·s·"
             f"√(1/{n}+1/{big_n}), s = {sd:.3g}")

@@ -56,6 +56,10 @@ def test_a_curve_against_its_baseline_epoch_by_epoch() -> None:
     verdict = judge.against_baseline(claim, _curve(dropped), entry)
     assert not verdict.ok and "worst epoch 6" in verdict.detail and not verdict.improved
     assert better_direction(claim) == "higher"
+    # the alarm stands when fresh curves drop at some epoch too, not when they match the baseline
+    confirmed = judge.confirm(claim, lambda: _curve(dropped), entry, verdict)
+    assert not confirmed.ok and "epoch 6" in confirmed.detail
+    assert judge.confirm(claim, lambda: _curve(seeds), entry, verdict).ok
 
 
 def test_a_stated_tolerance_replaces_the_printed_precision() -> None:
