@@ -1,4 +1,4 @@
-"""Command line: ``python -m harness compare|parity|claims|review|aa|history``.
+"""Command line: ``python -m harness compare|parity|claims|review|aa|history|cache``.
 
 - ``compare A B``  two runs (JSON reports or folders holding one) as a markdown comparison
 - ``parity TF TORCH JAX``  one run per Keras backend in one table: where a claim holds on one
@@ -7,6 +7,7 @@
 - ``review RUN``   the baseline regeneration review of a saved run (the plugin writes it too)
 - ``aa``           the A/A self-test: the fast trained claims on several seed offsets, false
                    alarms per 100 trained claim-runs (runs pytest once per offset)
+- ``cache info|clear``  the train cache's entries and size, or remove them all
 - ``history DIR... -o OUT``  saved runs across time: each claim's series with its seeds, the
                    baseline band and status changes, environment changes on the time axis, and
                    the claims whose status changed in the last runs first (history.md, .html)
@@ -114,6 +115,18 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cache(args: argparse.Namespace) -> int:
+    from harness.training.cache import clear, describe
+
+    folder = Path(args.dir)
+    if args.action == "clear":
+        print(f"train cache {folder}: {clear(folder)} files removed")
+        return 0
+    entries, size = describe(folder)
+    print(f"train cache {folder}: {entries} entries, {size / 1e6:.1f} MB")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=Path(sys.argv[0]).name if sys.argv[0].endswith(
         "claims-harness") else "python -m harness", description=__doc__.split("\n")[0])
@@ -173,6 +186,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     history.add_argument("--last", type=int, default=5, metavar="N",
                          help="list first the status changes of the last N runs (default 5)")
     history.set_defaults(handler=_history)
+
+    cache = commands.add_parser("cache", help="the train cache: its size, or clear it")
+    cache.add_argument("action", choices=("info", "clear"),
+                       help="info: entries and size; clear: remove every entry")
+    cache.add_argument("--dir", default=".harness-cache",
+                       help="the cache folder (default .harness-cache, the plugin's default "
+                            "beside the project's pytest root)")
+    cache.set_defaults(handler=_cache)
 
     args = parser.parse_args(argv)
     return args.handler(args)

@@ -16,6 +16,7 @@ import pytest
 
 from harness.claims import Claim, ClaimFileError
 from harness.kinds import GROUPS
+from harness.quiet import QUIET_ENV
 from harness.runlog import claim_key
 from harness.session import ClaimCase, HarnessState, outcome, usage_problem
 
@@ -52,9 +53,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="run every selected training and timing claim through its real code "
                          "path for a few steps on a few hundred samples (status SMOKE), "
                          "comparing nothing: proves the full profile's wiring on a CPU")
-    group.addoption("--train-cache", default=None,
-                    help="folder keeping each trained seed's metrics by content hash, so a "
-                         "report can be rebuilt without retraining (opt-in)")
+    group.addoption("--train-cache", default=None, metavar="DIR",
+                    help="folder of the train cache, which keeps every trained (recipe, seed) "
+                         "result by a content key of what decides its bits (recipe, seed, data, "
+                         "training code, versions, CPU, threads), so an unchanged run re-judges "
+                         "without training (default: <rootdir>/.harness-cache)")
+    group.addoption("--no-train-cache", action="store_true",
+                    help="train every seed, reading and writing no train cache")
+    group.addoption("--store-durations", action="store_true",
+                    help="write each trained recipe's seconds per seed to "
+                         "<baselines>/durations.json (commit it: a fresh clone then starts its "
+                         "longest trainings first, as a warm cache does)")
     group.addoption("--resume", default=None, metavar="RUN_ID",
                     help="continue the run in <reports>/runs/RUN_ID: claims with a stored "
                          "result keep it, the others run, and the report covers them all")
@@ -94,11 +103,33 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    for name, value in QUIET_ENV.items():  # before any framework import of this process
+        os.environ.setdefault(name, value)
     for name, description in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {description}")
     if problem := usage_problem(config):
         raise pytest.UsageError(problem)
-    config.stash[_STATE] = HarnessState(config)
+    config.stash[_STATE] = state = HarnessState(config)
+    config.pluginmanager.register(_ProgressLines(state), "harness-progress")
+
+
+class _ProgressLines:
+    """Between tests: a CI log's progress lines of the recipes finished meanwhile."""
+
+    def __init__(self, state: HarnessState) -> None:
+        self._state = state
+
+    def pytest_runtest_logfinish(self) -> None:
+        self._state.flush_progress()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Structural claims first (they are judged while the workers start training), then the
+    trained claims, longest training first (``HarnessState.schedule``)."""
+    cases = [item.callspec.params.get("claim") if hasattr(item, "callspec") else None
+             for item in items]
+    order = config.stash[_STATE].schedule(cases)
+    items[:] = [items[index] for index in order]
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

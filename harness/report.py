@@ -46,6 +46,7 @@ class RunRecord:
     determinism: dict[str, Any] | None = None  # --determinism-probe's result
     figures: list[dict[str, str]] = field(default_factory=list)  # harness.plots.FigureEntry
     figures_seconds: float = 0.0  # what drawing them cost
+    timeline: dict[str, Any] | None = None  # harness.training.timeline.occupancy, and its figure
 
     def counts(self) -> Counter[Status]:
         return Counter(result.status for result in self.results)
@@ -66,7 +67,7 @@ class RunRecord:
                 "results": [result.as_json() for result in self.results],
                 "unused_baselines": self.unused_baselines, "training": self.training,
                 "figures": self.figures, "figures_seconds": self.figures_seconds,
-                "determinism": self.determinism}
+                "timeline": self.timeline, "determinism": self.determinism}
 
 
 def result_from_json(data: Mapping[str, Any]) -> ClaimResult:
@@ -282,16 +283,7 @@ def render_markdown(run: RunRecord, figure_prefix: str = "figures/") -> str:
         lines += [f"- {entry}" for entry in run.unused_baselines]
         lines.append("")
     if run.training:
-        fit = sum(entry["fit_seconds"] for entry in run.training)
-        total = sum(entry["train_seconds"] for entry in run.training)
-        lines += ["## Training runs", "",
-                  f"{len(run.training)} recipes trained once each and shared by their claims: "
-                  f"{fit:.1f} s in `fit`, {total:.1f} s with building and evaluation.", "",
-                  _table([{"recipe": f"{e['tutorial']}/{e['recipe']}", "profile": e["profile"],
-                           "model": e["model"], "epochs": e["epochs"],
-                           "members": e["ensemble"], "seeds": len(e["seeds"]),
-                           "data": e["data_source"], "fit s": f"{e['fit_seconds']:.1f}",
-                           "total s": f"{e['train_seconds']:.1f}"} for e in run.training]), ""]
+        lines += _training_lines(run, figure_prefix)
     lines += determinism_section(run)
     present = [status for status in _STATUS_ORDER if run.counts()[status]]
     lines += ["## Legend", "",
@@ -308,6 +300,34 @@ def render_markdown(run: RunRecord, figure_prefix: str = "figures/") -> str:
               _table([{"field": name, "value": _cell(str(value))}
                       for name, value in environment.items()]), ""]
     return "\n".join(lines)
+
+
+def _training_lines(run: RunRecord, figure_prefix: str) -> list[str]:
+    """What training cost: per recipe, the seeds trained now and read from the train cache,
+    and how busy the worker slots were (the timeline)."""
+    fit = sum(entry["fit_seconds"] for entry in run.training)
+    total = sum(entry["train_seconds"] for entry in run.training)
+    seeds = sum(len(entry["seeds"]) for entry in run.training)
+    cached = sum(entry.get("cached_seeds", 0) for entry in run.training)
+    lines = ["## Training runs", "",
+             f"{len(run.training)} recipes, {seeds} (recipe, seed) results shared by their "
+             f"claims: {seeds - cached} trained in this run, {cached} read from the train cache "
+             f"(trained before with the same code, data, versions and machine). Their training "
+             f"took {fit:.1f} s in `fit`, {total:.1f} s with building and evaluation (worker "
+             f"time, when they were trained).", ""]
+    timeline = run.timeline or {}
+    if timeline.get("occupancy") is not None:
+        lines += [f"Timeline: {timeline['trained']} trainings on {timeline['slots']} worker "
+                  f"slots over {timeline['span_s']:.0f} s, slots busy "
+                  f"{timeline['occupancy']:.1%} of that time.", ""]
+        if timeline.get("figure"):
+            lines += [f"![training timeline]({figure_prefix}{timeline['figure']})", ""]
+    lines += [_table([{"recipe": f"{e['tutorial']}/{e['recipe']}", "profile": e["profile"],
+                       "model": e["model"], "epochs": e["epochs"], "members": e["ensemble"],
+                       "seeds": len(e["seeds"]), "cached": e.get("cached_seeds", 0),
+                       "data": e["data_source"], "fit s": f"{e['fit_seconds']:.1f}",
+                       "total s": f"{e['train_seconds']:.1f}"} for e in run.training]), ""]
+    return lines
 
 
 def determinism_section(run: RunRecord) -> list[str]:
@@ -327,10 +347,13 @@ def write_reports(run: RunRecord, directory: Path | str) -> list[Path]:
     directory = Path(directory)
     history = directory / "runs" / run.run_id
     history.mkdir(parents=True, exist_ok=True)
-    for figure in run.figures:
-        target = history / "figures" / figure["path"]
+    shown = [figure["path"] for figure in run.figures]
+    if run.timeline and run.timeline.get("figure"):
+        shown.append(run.timeline["figure"])
+    for name in shown:
+        target = history / "figures" / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(directory / "figures" / figure["path"], target)
+        shutil.copyfile(directory / "figures" / name, target)
     markdown = render_markdown(run)
     kept = render_markdown(run, figure_prefix="figures/")
     document = json.dumps(run.as_json(), indent=2, default=str) + "\n"

@@ -7,6 +7,7 @@ need Keras are created lazily, when the first claim runs, so collection never im
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import logging
@@ -33,6 +34,8 @@ if TYPE_CHECKING:  # the real imports happen lazily, when a claim runs
     from harness.measures.context import MeasureContext
     from harness.report import RunRecord
     from harness.results import ClaimResult
+    from harness.training.cache import TrainCache
+    from harness.training.durations import Durations
     from harness.training.runner import RecipeRun
 
 
@@ -118,6 +121,7 @@ class HarnessState:
         self.stream_error = ""
         self.determinism: dict | None = None
         self.finished: dict[str, ClaimResult] = {}  # a resumed run's stored results
+        self.collected: dict[str, int] = {}  # claim id → its place in the claim files
         resume = config.getoption("--resume")
         if resume:
             self._resume(resume)
@@ -141,13 +145,57 @@ class HarnessState:
         if self.stream_error:
             return
         try:
-            if self.runlog is None:
-                self.runlog = RunLog.start(self.reports_dir / "runs", self.started, self.command)
-            self.runlog.append(result)
+            self._start_runlog().append(result)
         except OSError as error:
             self.stream_error = (f"could not save results under {self.reports_dir / 'runs'} "
                                  f"({error}); this run cannot be resumed; make the folder "
                                  f"writable or pass --reports-dir")
+
+    def _start_runlog(self) -> RunLog:
+        """The run's folder, made when the session first needs it (``OSError`` if it cannot)."""
+        if self.runlog is None:
+            self.runlog = RunLog.start(self.reports_dir / "runs", self.started, self.command)
+        return self.runlog
+
+    def _worker_logs(self) -> Path | None:
+        """Where the training workers' output goes: ``workers/`` in the run folder (None
+        where it cannot be made: their lines then reach the terminal)."""
+        try:
+            return self._start_runlog().folder / "workers"
+        except OSError:
+            return None
+
+    def schedule(self, cases: list[object]) -> list[int]:
+        """The order to run these items in (indexes): anything not a trained claim first, as
+        collected, then trained claims by the estimated training time of their first look,
+        longest first, so the queue starts the long trainings first and every claim is
+        judged (and asks for its borderline seeds) soon after its seeds finish. The report
+        keeps the claim files' order (``collected``)."""
+        from harness.measures.training import recipes_of
+
+        self.collected = {case.claim.id: index for index, case in enumerate(cases)
+                          if isinstance(case, ClaimCase)}
+        durations = self.durations
+
+        def cost(case: object) -> float:
+            if not isinstance(case, ClaimCase) or case.claim.group != "training":
+                return 0.0
+            recipes = recipes_of(case.claim, case.profile)
+            return max((durations.estimate(recipe) for recipe in recipes), default=0.0)
+
+        costs = [cost(case) for case in cases]
+        return sorted(range(len(cases)), key=lambda index: (costs[index] > 0, -costs[index]))
+
+    @functools.cached_property
+    def durations(self) -> Durations:
+        """Seconds per seed of each recipe: learned in the train cache, then the committed
+        ``baselines/durations.json``."""
+        from harness.training.durations import Durations
+
+        paths = [self.baselines_dir / "durations.json"]
+        if self.train_cache is not None:
+            paths.insert(0, self.train_cache.directory / "durations.json")
+        return Durations(paths)
 
     def prefetch(self, cases: list[ClaimCase]) -> None:
         """Submit the seeds these trained claims read first (the baseline seeds when every
@@ -167,11 +215,18 @@ class HarnessState:
                 except Exception:  # e.g. a missing data set: its claims say so when they run
                     continue
 
+    def flush_progress(self) -> None:
+        """Write the progress lines waiting to be shown (training runs in other processes)."""
+        if "context" in self.__dict__:
+            self.context.bank.progress.flush()
+
     def run_results(self) -> list[ClaimResult]:
         """The whole run: a resumed run's stored results, then (replacing them) this session's."""
         merged = dict(self.finished)
         merged.update((result_key(result), result) for result in self.results)
-        return list(merged.values())
+        last = len(self.collected)
+        return sorted(merged.values(), key=lambda result: self.collected.get(result.claim_id,
+                                                                              last))
 
     def claims_in(self, directory: Path) -> tuple[list[Claim], list[ClaimFileError]]:
         """Every valid claim of a claims folder, and one error per malformed file (cached for
@@ -190,12 +245,15 @@ class HarnessState:
     @functools.cached_property
     def context(self) -> MeasureContext:
         from harness.measures.context import MeasureContext, SeedPlan
+        from harness.terminal import display_for
         from harness.training import Engine, InlineEngine, SeedBank
         from harness.training.datasets import DataChoice
         from harness.training.pool import WorkerPool
+        from harness.training.progress import Progress
+        from harness.training.worker import WORKER_THREADS
 
         option = self.config.getoption
-        data_dir, cache = option("--data-dir"), option("--train-cache")
+        data_dir = option("--data-dir")
         data = DataChoice(Path(data_dir) if data_dir else None, option("--fast-data"))
         workers = option("--workers")
         if workers is None:  # one per GPU on a GPU machine, else one per core and one more
@@ -208,9 +266,11 @@ class HarnessState:
             engine: Engine = RayEngine(workers, option("--task-timeout"),
                                        option("--ray-address"))
         else:
-            engine = (WorkerPool(workers, option("--task-timeout")) if workers > 0 else
-                      InlineEngine())
-        bank = SeedBank(engine, data, self.environment, Path(cache) if cache else None)
+            engine = (WorkerPool(workers, option("--task-timeout"), WORKER_THREADS,
+                                 self._worker_logs()) if workers > 0 else InlineEngine())
+        threads = WORKER_THREADS if workers > 0 or option("--engine") == "ray" else None
+        progress = Progress(display_for(self.config), slots=getattr(engine, "slots", 1))
+        bank = SeedBank(engine, data, self.environment, self.train_cache, threads, progress)
         markexpr = self.config.getoption("markexpr") or ""
         return MeasureContext(data_dir=data.data_dir, environment=self.environment,
                               smoke=option("--smoke"), fast_data=data.fast_data, bank=bank,
@@ -220,10 +280,28 @@ class HarnessState:
                                   "full" in markexpr and "fast" not in markexpr))
 
     @functools.cached_property
-    def environment(self) -> Environment:
-        from harness.environment import current_environment
+    def train_cache(self) -> TrainCache | None:
+        """The session's train cache (None with ``--no-train-cache``)."""
+        from harness.training.cache import TrainCache
 
-        return current_environment(str(self.config.rootpath))
+        option = self.config.getoption
+        if option("--no-train-cache"):
+            return None
+        return TrainCache(Path(option("--train-cache") or
+                               Path(self.config.rootpath) / ".harness-cache"))
+
+    @functools.cached_property
+    def environment(self) -> Environment:
+        """This process's fingerprint; its first import of the framework logs to the run
+        folder's ``session.log``, not to the terminal."""
+        from harness.environment import current_environment
+        from harness.quiet import output_to
+
+        log = None
+        with contextlib.suppress(OSError):
+            log = self._start_runlog().folder / "session.log"
+        with output_to(log):
+            return current_environment(str(self.config.rootpath))
 
     def update_mode(self) -> UpdateMode:
         """Which baselines this session writes."""
@@ -281,6 +359,23 @@ class HarnessState:
             if "context" in self.__dict__:  # the workers, and the scratch folder of saved models
                 self.context.bank.close()
                 shutil.rmtree(self.context.scratch, ignore_errors=True)
+                self._store_durations()
+
+    def _store_durations(self) -> None:
+        """Keep what this session's trainings took: in the train cache always, in the
+        baselines folder with ``--store-durations``."""
+        from harness.training.durations import store
+
+        learned = self.durations.learn(self.context.bank.timeline)
+        targets = [self.train_cache.directory] if self.train_cache is not None else []
+        if self.config.getoption("--store-durations"):
+            targets.append(self.baselines_dir)
+        for folder in targets if learned else []:
+            try:
+                store(folder / "durations.json", learned)
+            except OSError as error:
+                self.report_error = self.report_error or (
+                    f"could not write {folder / 'durations.json'} ({error})")
 
     def _write_reports(self, session: pytest.Session) -> None:
         from harness.report import RunRecord, write_reports
@@ -300,6 +395,7 @@ class HarnessState:
                         determinism=self.determinism)
         drawing = time.perf_counter()
         run.figures = _figures(run, recipe_runs, self.reports_dir / "figures")
+        run.timeline = self._timeline(run.run_id)
         run.figures_seconds = round(time.perf_counter() - drawing, 2)
         try:
             self.report_paths = write_reports(run, self.reports_dir)
@@ -319,6 +415,25 @@ class HarnessState:
         self.run = run
         if (self.report_error or self.stream_error) and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def _timeline(self, run_id: str) -> dict | None:
+        """The training timeline, saved in the run folder and drawn beside the figures."""
+        if "context" not in self.__dict__ or not self.context.bank.timeline:
+            return None
+        from harness.training.timeline import draw_timeline, write_timeline
+
+        bank = self.context.bank
+        try:
+            summary = write_timeline(bank.timeline, bank.progress.slots,
+                                     self.reports_dir / "runs" / run_id / "timeline.json")
+            if summary["trained"]:
+                draw_timeline(bank.timeline, self.reports_dir / "figures" / "timeline.png")
+                summary["figure"] = "timeline.png"
+        except Exception as error:  # the timeline must never cost the report
+            logging.getLogger(__name__).warning("timeline not written: %s: %s",
+                                                type(error).__name__, error)
+            return None
+        return summary
 
     def _probe(self) -> dict:
         """The determinism probe on the cheapest recipe this session trained, or why not."""
@@ -374,6 +489,7 @@ class HarnessState:
         if run is None:
             return []
         lines = [(run.summary_line(), False)]
+        lines += self._training_summary()
         lines += [(f"  {result.status.value:<14} {result.claim_id}", False)
                   for result in run.results if result.status.fails_test]
         if run.unused_baselines:
@@ -396,6 +512,21 @@ class HarnessState:
                           f"{self.shown(self.reports_dir / 'figures')}", False))
         if self.review_path:
             lines.append((f"baseline review: {self.shown(self.review_path)}", False))
+        return lines
+
+    def _training_summary(self) -> list[tuple[str, bool]]:
+        """How many seeds trained and how many came from the train cache, and its problems."""
+        if "context" not in self.__dict__:
+            return []
+        bank = self.context.bank
+        _done, asked, cached = bank.progress.counts()
+        lines = []
+        if asked:
+            where = (f" ({self.shown(bank.cache.directory)}; --no-train-cache retrains all)"
+                     if bank.cache is not None and cached else "")
+            lines.append((f"{bank.progress.summary()}{where}", False))
+        if bank.cache is not None:
+            lines += [(problem, True) for problem in bank.cache.problems]
         return lines
 
 

@@ -95,9 +95,9 @@ class CountingPool(WorkerPool):
         super().__init__(*args, **kwargs)
         self.submitted: list[str] = []
 
-    def submit(self, job: Job) -> Future:
+    def submit(self, job: Job, urgent: bool = False) -> Future:
         self.submitted.append(job.what)
-        return super().submit(job)
+        return super().submit(job, urgent)
 
 
 def test_claims_of_a_timed_out_recipe_are_errors_and_it_trains_once(tmp_path: Path) -> None:

@@ -3,38 +3,35 @@
 The ``SeedBank`` is the session's one place for trained seeds. A claim asks it for a recipe's
 runs on some seeds; seeds it has not seen are submitted to the engine (a ``WorkerPool`` of
 single-threaded processes, or this process with ``InlineEngine``), seeds it has are reused, so
-a verdict that asks for more seeds trains only the new ones. With ``--train-cache`` the
-measured metrics are also kept on disk by content hash.
+a verdict that asks for more seeds trains only the new ones. The train cache
+(``harness.training.cache``) answers the seeds trained before with the same code, data,
+versions and machine, and keeps each newly trained one. Every finished seed goes on the run's
+timeline (worker, start, end) and the progress line.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from concurrent.futures import Future
-from dataclasses import asdict, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from harness.atomic import write_text_atomically
-from harness.models import module_file
 from harness.recipes import Recipe
+from harness.training.cache import TrainCache, entry_key, recipe_key
 from harness.training.datasets import DataChoice, dataset_for
 from harness.training.pool import Job
+from harness.training.progress import Progress
 from harness.training.runner import RecipeRun, SeedRun
-from harness.training.worker import SeedTask, run_task
+from harness.training.worker import SeedTask, run_task, thread_settings
 
 if TYPE_CHECKING:
     from harness.data import Dataset
     from harness.environment import Environment
 
-_CODE_FILES = ("training/runner.py", "recipes.py")
-
-
 class Engine(Protocol):
     """Where jobs run."""
 
-    def submit(self, job: Job) -> Future: ...
+    def submit(self, job: Job, urgent: bool = False) -> Future: ...
+
+    def promote(self, futures: list[Future]) -> None: ...
 
     def close(self) -> None: ...
 
@@ -59,57 +56,33 @@ class _Deferred(Future):
 class InlineEngine:
     """Run each job in this process, when its result is needed (tests, and ``--workers 0``)."""
 
-    def submit(self, job: Job) -> Future:
+    def submit(self, job: Job, urgent: bool = False) -> Future:
         return _Deferred(job)
+
+    def promote(self, futures: list[Future]) -> None:
+        pass
 
     def close(self) -> None:
         pass
-
-
-def _code_hash(recipe: Recipe) -> str:
-    """The source that decides what a run measures: the runner and the tutorial's models."""
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
-    for path in (*(root / relative for relative in _CODE_FILES), module_file(recipe.models)):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def cache_key(recipe: Recipe, seed: int, data_checksum: str, environment: Environment) -> str:
-    """Content hash of everything a seed's result depends on."""
-    parts = {"recipe": recipe.fingerprint(), "seed": seed, "data": data_checksum,
-             "code": _code_hash(recipe), "keras": environment.keras,
-             "backend": environment.backend, "backend_version": environment.backend_version,
-             "device": environment.device_class}
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
-
-
-def _cached(directory: Path, key: str) -> SeedRun | None:
-    path = directory / f"{key}.json"
-    try:
-        return SeedRun(**json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
-        return None  # absent or unreadable: train again
-
-
-def _store(directory: Path, key: str, run: SeedRun) -> None:
-    stored = asdict(replace(run, artifacts=None))
-    del stored["artifacts"]  # arrays for the figures stay in memory
-    write_text_atomically(directory / f"{key}.json", json.dumps(stored))
 
 
 class SeedBank:
     """Every trained seed of a session, keyed by recipe content, data and seed."""
 
     def __init__(self, engine: Engine, data: DataChoice, environment: Environment,
-                 train_cache: Path | None = None) -> None:
+                 cache: TrainCache | None = None, threads: int | None = None,
+                 progress: Progress | None = None) -> None:
         self.engine = engine
         self.data = data
         self.environment = environment
-        self.train_cache = train_cache
+        self.cache = cache
+        self.threads = threads  # per training process (None: this process's own settings)
+        self.progress = progress or Progress()
+        self.timeline: list[dict[str, object]] = []  # one entry per finished seed
         self._datasets: dict[str, Dataset] = {}
         self._futures: dict[tuple[str, str, int], Future] = {}
         self._recipes: dict[tuple[str, str], Recipe] = {}  # fingerprint+checksum → recipe
+        self._recipe_keys: dict[tuple[str, str], str] = {}
 
     def dataset(self, recipe: Recipe) -> Dataset:
         key = f"{recipe.profile}:{recipe.data}:{recipe.num_words}"
@@ -117,39 +90,74 @@ class SeedBank:
             self._datasets[key] = dataset_for(recipe, self.data)
         return self._datasets[key]
 
-    def request(self, recipe: Recipe, seeds: tuple[int, ...]) -> None:
+    def request(self, recipe: Recipe, seeds: tuple[int, ...], urgent: bool = False) -> None:
         """Start training the seeds not yet trained or under way (artifacts for the figures
-        are kept from the first seed ever asked of a recipe)."""
+        are kept from the first seed ever asked of a recipe); ``urgent``: ahead of the queue,
+        for a claim that waits on them."""
         dataset = self.dataset(recipe)
         recipe_key = (recipe.fingerprint(), dataset.checksum)
         first = recipe_key not in self._recipes
         self._recipes.setdefault(recipe_key, recipe)
-        for index, seed in enumerate(seeds):
-            key = (*recipe_key, seed)
-            if key not in self._futures:
-                self._futures[key] = self._start(recipe, dataset, seed, first and index == 0)
+        new = [(index, seed) for index, seed in enumerate(seeds)
+               if (*recipe_key, seed) not in self._futures]
+        self.progress.asked(recipe, len(new))
+        for index, seed in new:
+            self._futures[(*recipe_key, seed)] = self._start(recipe, dataset, seed,
+                                                             first and index == 0, urgent)
 
-    def _start(self, recipe: Recipe, dataset: Dataset, seed: int, artifacts: bool) -> Future:
-        key = cache_key(recipe, seed, dataset.checksum, self.environment)
-        if self.train_cache and (stored := _cached(self.train_cache, key)) is not None:
-            future: Future = Future()
-            future.set_result(stored)
-            return future
+    def _cache_key(self, recipe: Recipe, dataset: Dataset) -> str:
+        """The recipe's content key in the cache (its code hashed once per session)."""
+        identity = (recipe.fingerprint(), dataset.checksum)
+        if identity not in self._recipe_keys:
+            self._recipe_keys[identity] = recipe_key(recipe, dataset.checksum, self.environment,
+                                                     thread_settings(self.threads))
+        return self._recipe_keys[identity]
+
+    def _start(self, recipe: Recipe, dataset: Dataset, seed: int, artifacts: bool,
+               urgent: bool) -> Future:
+        shared = key = ""
+        if self.cache is not None:
+            shared = self._cache_key(recipe, dataset)
+            key = entry_key(shared, seed)
+            stored = self.cache.load(key, recipe, shared, artifacts)
+            if stored is not None:
+                future: Future = Future()
+                future.set_result(stored)
+                self._finished(recipe, stored)
+                return future
         task = SeedTask(recipe, seed, self.data, dataset.checksum, artifacts)
-        future = self.engine.submit(Job(run_task, (task,), task.describe()))
-        if self.train_cache:
-            cache = self.train_cache
-            future.add_done_callback(
-                lambda done: None if done.exception() else _store(cache, key, done.result()))
+        future = self.engine.submit(Job(run_task, (task,), task.describe()), urgent)
+        cache = self.cache
+
+        def done(finished: Future) -> None:
+            if finished.cancelled() or finished.exception() is not None:
+                self.progress.failed(recipe)
+                return
+            run = finished.result()
+            if cache is not None:
+                cache.store(key, recipe, shared, run)
+            self._finished(recipe, run)
+
+        future.add_done_callback(done)
         return future
 
+    def _finished(self, recipe: Recipe, run: SeedRun) -> None:
+        self.timeline.append({"tutorial": recipe.tutorial, "recipe": recipe.name,
+                              "profile": recipe.profile, "seed": run.seed,
+                              "worker": "cache" if run.from_cache else run.worker,
+                              "start": run.started_at, "end": run.ended_at,
+                              "cached": run.from_cache})
+        self.progress.finished(recipe, run)
+
     def run(self, recipe: Recipe, seeds: tuple[int, ...]) -> RecipeRun:
-        """The recipe's runs on exactly these seeds, training what is missing; the first
+        """The recipe's runs on exactly these seeds, training what is missing first; the first
         failure among them (``TrainingFailed``) is raised for every claim that reads them."""
-        self.request(recipe, seeds)
+        self.request(recipe, seeds, urgent=True)
         dataset = self.dataset(recipe)
-        runs = [self._futures[(recipe.fingerprint(), dataset.checksum, seed)].result()
-                for seed in seeds]
+        futures = [self._futures[(recipe.fingerprint(), dataset.checksum, seed)]
+                   for seed in seeds]
+        self.engine.promote([future for future in futures if not future.done()])
+        runs = [self.progress.wait(future) for future in futures]
         return RecipeRun(recipe, dataset.source, dataset.checksum, self._describe(recipe, dataset),
                          runs)
 
@@ -178,7 +186,9 @@ class SeedBank:
 
     def close(self) -> None:
         self.engine.close()
+        if self.cache is not None:
+            self.cache.prune()
 
 
 
-__all__ = ["Engine", "InlineEngine", "SeedBank", "cache_key", "dataset_for"]
+__all__ = ["Engine", "InlineEngine", "SeedBank", "dataset_for"]

@@ -7,22 +7,27 @@ a fork of a process holding the framework's threads) configured by
 training goes on while the session judges structural claims.
 
 A worker that dies (a segfault in a native kernel, the out-of-memory killer) or overruns the
-task timeout fails only the task it was running, as ``TrainingFailed`` with the cause in one
-line, and is replaced; the other tasks go on.
+task timeout fails only the task it was running, as ``TrainingFailed`` with the cause and the
+last lines of its log in one line, and is replaced; the other tasks go on. A worker's output
+(the framework's log lines and warnings) goes to its log file, not to the session's terminal.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import multiprocessing
+import os
 import pickle
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import Any
 
 from harness.errors import TrainingFailed
@@ -55,8 +60,41 @@ def one_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {lines[0] if lines else ''}".rstrip(": ")
 
 
-def _worker_main(connection: Connection, threads: int, gpu: str | None) -> None:
+def _redirect_output(log: Path) -> None:
+    """Send this process's stdout and stderr (the framework's C++ and Python log lines, its
+    warnings) to ``log``, at the file-descriptor level so native code's lines go there too."""
+    descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.flush()
+    os.dup2(descriptor, 1)
+    os.dup2(descriptor, 2)
+    os.close(descriptor)
+
+
+def log_tail(log: Path | None, lines: int = 3, width: int = 300) -> str:
+    """The last lines of a worker's log, on one line, for the error of a task it died under."""
+    if log is None:
+        return ""
+    try:
+        with open(log, "rb") as stream:
+            stream.seek(0, os.SEEK_END)
+            stream.seek(max(0, stream.tell() - 8192))
+            text = stream.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    tail = [line.strip() for line in text.splitlines() if line.strip()][-lines:]
+    if not tail:
+        return ""
+    joined = " | ".join(tail)
+    return f"; its log {log} ends: {joined[-width:]}"
+
+
+def _worker_main(connection: Connection, threads: int, gpu: str | None,
+                 log: Path | None) -> None:
     """A worker: configure once, then run jobs until told to stop (None)."""
+    if log is not None:
+        _redirect_output(log)
     configure_process(threads, gpu)
     while True:
         try:
@@ -90,6 +128,7 @@ def exit_cause(code: int | None) -> str:
 class _Worker:
     process: Any
     connection: Connection
+    log: Path | None = None
     job: Job | None = None
     future: Future | None = None
     started: float = 0.0
@@ -110,17 +149,32 @@ class QueuedEngine:
     def _dispatch(self) -> None:
         raise NotImplementedError
 
-    def submit(self, job: Job) -> Future:
+    def submit(self, job: Job, urgent: bool = False) -> Future:
+        """Queue a job (``urgent``: ahead of every queued one, for a claim that waits on it)."""
         future: Future = Future()
         with self._lock:
             if self._closed:
                 raise RuntimeError(f"{self._name} is closed")
-            self._queue.append((job, future))
+            if urgent:
+                self._queue.appendleft((job, future))
+            else:
+                self._queue.append((job, future))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._dispatch, daemon=True,
                                                 name=self._name)
                 self._thread.start()
         return future
+
+    def promote(self, futures: list[Future]) -> None:
+        """Move these jobs, if still queued, ahead of the others (in their order): a claim is
+        waiting on them."""
+        wanted = {id(future) for future in futures}
+        with self._lock:
+            ahead = [entry for entry in self._queue if id(entry[1]) in wanted]
+            if ahead:
+                rest = [entry for entry in self._queue if id(entry[1]) not in wanted]
+                self._queue.clear()
+                self._queue.extend(ahead + rest)
 
     def close(self) -> None:
         """Cancel the queued jobs and wait for the dispatcher to stop."""
@@ -139,10 +193,13 @@ class WorkerPool(QueuedEngine):
     _name = "harness-training-pool"
 
     def __init__(self, workers: int, task_timeout: float | None = None,
-                 threads: int = 1) -> None:
+                 threads: int = 1, log_dir: Path | None = None) -> None:
+        """``log_dir``: where each worker's output goes (``worker-<n>.log``); None: this
+        process's terminal."""
         if workers < 1:
             raise ValueError(f"a worker pool needs at least one worker, got {workers}")
-        self.size = workers
+        self.size = self.slots = workers
+        self.log_dir = log_dir
         self.threads = threads
         self.task_timeout = task_timeout
         self._context = multiprocessing.get_context("spawn")
@@ -156,12 +213,16 @@ class WorkerPool(QueuedEngine):
         mine, theirs = self._context.Pipe(duplex=True)
         gpu = gpu_for_worker(self._started)
         self._started += 1
-        process = self._context.Process(target=_worker_main, args=(theirs, self.threads, gpu),
-                                        daemon=True,
+        log = None
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            log = self.log_dir / f"worker-{self._started}.log"
+        process = self._context.Process(target=_worker_main,
+                                        args=(theirs, self.threads, gpu, log), daemon=True,
                                         name="harness-training-worker")
         process.start()
         theirs.close()
-        return _Worker(process, mine)
+        return _Worker(process, mine, log)
 
     def _dispatch(self) -> None:
         try:
@@ -232,7 +293,8 @@ class WorkerPool(QueuedEngine):
         self._workers.remove(worker)
         cause = (f"timed out after {self.task_timeout:g} s in its training process; raise "
                  f"--task-timeout or shrink the recipe" if overran else
-                 f"its training process {exit_cause(worker.process.exitcode)}")
+                 f"its training process {exit_cause(worker.process.exitcode)}"
+                 f"{log_tail(worker.log)}")
         future.set_exception(TrainingFailed(f"{job.what}: {cause}"))
 
     @staticmethod

@@ -1,12 +1,13 @@
 """Train a recipe once per seed and measure everything its claims read.
 
-Each (recipe, profile, data, seed) trains once per session (``MeasureContext.memo``) and feeds
-every claim that reads it; with ``--train-cache`` the measured metrics (not the weights) are also
-kept on disk under a content hash, so a report can be rebuilt without retraining. Only Keras's
-backend-neutral API is used, so the same code runs under TensorFlow, JAX and torch.
+Each (recipe, profile, data, seed) trains once per session and feeds every claim that reads it;
+the train cache (``harness.training.cache``) keeps what it measured (not the weights) by content
+key, so an unchanged run re-judges without training. Only Keras's backend-neutral API is used,
+so the same code runs under TensorFlow, JAX and torch.
 
-The first seed of a recipe also keeps small in-memory artifacts for the report's figures
-(misclassified samples, confidences, the first conv layer); they never reach a JSON file.
+The first seed of a recipe also keeps small artifacts for the report's figures (misclassified
+samples, confidences, the first conv layer): the cache keeps them as arrays, no report holds
+them.
 """
 
 from __future__ import annotations
@@ -39,8 +40,13 @@ class SeedRun:
     history: dict[str, list[float]] = field(default_factory=dict)
     fit_seconds: float = 0.0
     total_seconds: float = 0.0
-    # arrays for the figures (see _artifacts); in memory only, never cached or reported
+    # arrays for the figures (see _artifacts): kept in the train cache, never in a report
     artifacts: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    from_cache: bool = field(default=False, compare=False)  # read back, not trained now
+    # where and when it trained, for the run's timeline (wall-clock epoch seconds)
+    worker: str = field(default="", compare=False)
+    started_at: float = field(default=0.0, compare=False)
+    ended_at: float = field(default=0.0, compare=False)
 
 
 @dataclass
@@ -58,7 +64,9 @@ class RecipeRun:
         return {"tutorial": self.recipe.tutorial, "recipe": self.recipe.name,
                 "profile": self.recipe.profile, "model": self.recipe.model,
                 "epochs": self.recipe.epochs, "ensemble": self.recipe.ensemble,
-                "seeds": [run.seed for run in self.runs], "data_source": self.data_source,
+                "seeds": [run.seed for run in self.runs],
+                "cached_seeds": sum(run.from_cache for run in self.runs),
+                "data_source": self.data_source,
                 "data_checksum": self.data_checksum,
                 "fit_seconds": round(sum(run.fit_seconds for run in self.runs), 2),
                 "train_seconds": round(sum(run.total_seconds for run in self.runs), 2)}

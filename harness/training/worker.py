@@ -10,6 +10,8 @@ only, never on which other tasks the process ran before, the ``-k`` selection or
 from __future__ import annotations
 
 import os
+import socket
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -52,8 +54,7 @@ def process_env(threads: int = WORKER_THREADS, gpu: str | None = None,
     if gpu is not None:
         env["CUDA_VISIBLE_DEVICES"] = gpu
         env.update(GPU_ENV)
-    for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS",
-                 "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    for name in _THREAD_VARIABLES:
         env[name] = str(threads)
     env["TF_DETERMINISTIC_OPS"] = "1"  # TensorFlow's op determinism, on from the start
     env["TF_CPP_MIN_LOG_LEVEL"] = base.get("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -62,6 +63,22 @@ def process_env(threads: int = WORKER_THREADS, gpu: str | None = None,
             [base.get("XLA_FLAGS", ""), "--xla_cpu_multi_thread_eigen=false",
              "intra_op_parallelism_threads=1"]).strip()
     return env
+
+
+_THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS",
+                     "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+# other settings that pick the kernels, and so the bits, of a training
+_KERNEL_VARIABLES = ("TF_ENABLE_ONEDNN_OPTS", "TF_DETERMINISTIC_OPS", "XLA_FLAGS")
+
+
+def thread_settings(threads: int | None) -> dict[str, str | None]:
+    """The settings that decide a training's kernels, for the train cache's key: those of a
+    worker with ``threads`` threads, or (None) of this process as it is (``--workers 0``)."""
+    if threads is None:
+        return {name: os.environ.get(name) for name in (*_THREAD_VARIABLES, *_KERNEL_VARIABLES)}
+    env = process_env(threads, base={})
+    return {**{name: env.get(name) for name in (*_THREAD_VARIABLES, *_KERNEL_VARIABLES)},
+            "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS")}
 
 
 def configure_process(threads: int = WORKER_THREADS, gpu: str | None = None) -> None:
@@ -83,6 +100,9 @@ def run_task(task: SeedTask) -> SeedRun:
             f"{task.describe()}: the worker loaded {dataset.source} with checksum "
             f"{dataset.checksum}, the session resolved {task.data_checksum}; the data changed "
             f"under the run (a data folder edited while it ran?)")
-    return train_seed(recipe, dataset, task.seed,
-                      lambda: build_model(recipe.models, recipe.model),
-                      keep_artifacts=task.keep_artifacts)
+    started = time.time()
+    run = train_seed(recipe, dataset, task.seed, lambda: build_model(recipe.models, recipe.model),
+                     keep_artifacts=task.keep_artifacts)
+    run.worker = f"{socket.gethostname()}:{os.getpid()}"
+    run.started_at, run.ended_at = started, time.time()
+    return run
