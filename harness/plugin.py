@@ -179,7 +179,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("claim", params)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def harness_state(request: pytest.FixtureRequest) -> HarnessState:
     """The session's harness objects: tests of the harness share its trained recipes."""
     return request.config.stash[_STATE]

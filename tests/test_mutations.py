@@ -59,23 +59,65 @@ def _assert_breaks(state, claim_id: str, mutated: Claim) -> None:
     _assert_fails(state, claim_id, mutated)
 
 
+_DEFAULT_ADAM_RATE = 0.001
+# name → (the claim it targets, the recipe it changes, the change)
+MUTATIONS: dict[str, tuple[str, str, dict[str, object]]] = {
+    "dropout-removed": ("cifar10-intro/lessons/dropout-shrinks-gap", "cnn-big-dropout",
+                        {"model": "cnn-big"}),
+    "learning-rate-x100": ("mnist-workflow/dense/test-accuracy", "dense",
+                           {"learning_rate": _DEFAULT_ADAM_RATE * 100}),
+    "augmentation-disabled": ("mnist-workflow/lessons/augmentation-closes-train-validation-gap",
+                              "simple-conv-aug", {"augmentation": {}}),
+    "schedule-removed": ("mnist-workflow/lessons/lr-reduction-fires", "simple-conv-aug-lr",
+                         {"reduce_lr": {}}),
+    "dense-for-conv": ("convnets-part1/lessons/conv-beats-dense", "cifar-cnn",
+                       {"model": "cifar-dense"}),
+    # the proxy's sentiment phrases use words of frequency rank 40 to 3,000: a vocabulary of
+    # the 40 most frequent words (num_words, as keras.datasets.imdb applies it) loses them
+    "vocabulary-without-sentiment": ("convnets-part1/imdb-conv1d/best-val-accuracy",
+                                     "imdb-conv1d", {"num_words": 40}),
+    # a slicing bug that keeps a tenth of the training images
+    "truncated-training-set": ("mnist-intro/cnn/test-loss", "cnn", {"train_size": 200}),
+}
+
+
+def _mutation(name: str) -> Claim:
+    claim_id, recipe, changes = MUTATIONS[name]
+    return _mutated(CLAIMS[claim_id], recipe, **changes)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _train_every_mutation_at_once(harness_state) -> None:
+    """Ask for every untouched claim's seeds, and every mutated recipe's check seeds and the
+    fresh block that confirms an alarm, before the first test waits, ahead of the queue: they train side by side on every worker
+    instead of one test's seeds at a time (the first run of a seed is the only one; the tests
+    then read them)."""
+    from harness.measures.training import recipes_of
+
+    context = harness_state.context.for_profile("fast")
+    for name, (claim_id, _, _) in MUTATIONS.items():
+        for recipe in recipes_of(CLAIMS[claim_id], "fast"):  # the untouched claim's first look
+            context.bank.request(recipe, context.seeds_for(recipe), urgent=True)
+        for recipe in recipes_of(_mutation(name), "fast"):
+            count = len(recipe.seeds)
+            for view in (context.with_seed_count(count), context.confirmation_view(count)):
+                context.bank.request(recipe, view.seeds_for(recipe), urgent=True)
+
+
+def _assert_mutation_breaks(state, name: str) -> None:
+    _assert_breaks(state, MUTATIONS[name][0], _mutation(name))
+
+
 def test_removing_dropout_breaks_the_dropout_lesson(harness_state) -> None:
-    claim_id = "cifar10-intro/lessons/dropout-shrinks-gap"
-    mutated = _mutated(CLAIMS[claim_id], "cnn-big-dropout", model="cnn-big")
-    _assert_breaks(harness_state, claim_id, mutated)
+    _assert_mutation_breaks(harness_state, "dropout-removed")
 
 
 def test_learning_rate_times_100_breaks_the_accuracy_claim(harness_state) -> None:
-    claim_id = "mnist-workflow/dense/test-accuracy"
-    default_adam_rate = 0.001
-    mutated = _mutated(CLAIMS[claim_id], "dense", learning_rate=default_adam_rate * 100)
-    _assert_breaks(harness_state, claim_id, mutated)
+    _assert_mutation_breaks(harness_state, "learning-rate-x100")
 
 
 def test_disabling_augmentation_breaks_the_augmentation_lesson(harness_state) -> None:
-    claim_id = "mnist-workflow/lessons/augmentation-closes-train-validation-gap"
-    mutated = _mutated(CLAIMS[claim_id], "simple-conv-aug", augmentation={})
-    _assert_breaks(harness_state, claim_id, mutated)
+    _assert_mutation_breaks(harness_state, "augmentation-disabled")
 
 
 def test_shuffled_training_labels_break_the_accuracy_claim(harness_state, monkeypatch) -> None:
@@ -97,27 +139,16 @@ def test_shuffled_training_labels_break_the_accuracy_claim(harness_state, monkey
 
 
 def test_removing_the_learning_rate_schedule_breaks_its_lesson(harness_state) -> None:
-    claim_id = "mnist-workflow/lessons/lr-reduction-fires"
-    mutated = _mutated(CLAIMS[claim_id], "simple-conv-aug-lr", reduce_lr={})
-    _assert_breaks(harness_state, claim_id, mutated)
+    _assert_mutation_breaks(harness_state, "schedule-removed")
 
 
 def test_a_dense_net_in_place_of_the_conv_net_breaks_conv_beats_dense(harness_state) -> None:
-    claim_id = "convnets-part1/lessons/conv-beats-dense"
-    mutated = _mutated(CLAIMS[claim_id], "cifar-cnn", model="cifar-dense")
-    _assert_breaks(harness_state, claim_id, mutated)
+    _assert_mutation_breaks(harness_state, "dense-for-conv")
 
 
 def test_a_vocabulary_without_the_sentiment_words_breaks_the_imdb_accuracy(harness_state) -> None:
-    """The proxy's sentiment phrases use words of frequency rank 40 to 3,000: a vocabulary
-    of the 40 most frequent words (num_words, as keras.datasets.imdb applies it) loses them."""
-    claim_id = "convnets-part1/imdb-conv1d/best-val-accuracy"
-    mutated = _mutated(CLAIMS[claim_id], "imdb-conv1d", num_words=40)
-    _assert_breaks(harness_state, claim_id, mutated)
+    _assert_mutation_breaks(harness_state, "vocabulary-without-sentiment")
 
 
 def test_a_truncated_training_set_breaks_the_test_loss_claim(harness_state) -> None:
-    """A slicing bug that keeps a tenth of the training images."""
-    claim_id = "mnist-intro/cnn/test-loss"
-    mutated = _mutated(CLAIMS[claim_id], "cnn", train_size=200)
-    _assert_breaks(harness_state, claim_id, mutated)
+    _assert_mutation_breaks(harness_state, "truncated-training-set")
