@@ -89,9 +89,8 @@ def _mutation(name: str) -> Claim:
 @pytest.fixture(scope="module", autouse=True)
 def _train_every_mutation_at_once(harness_state) -> None:
     """Ask for every untouched claim's seeds, and every mutated recipe's check seeds and the
-    fresh block that confirms an alarm, before the first test waits, ahead of the queue: they train side by side on every worker
-    instead of one test's seeds at a time (the first run of a seed is the only one; the tests
-    then read them)."""
+    fresh block that confirms an alarm, before the first test waits, ahead of the queue: they
+    train side by side on every worker instead of one test's seeds at a time."""
     from harness.measures.training import recipes_of
 
     context = harness_state.context.for_profile("fast")
