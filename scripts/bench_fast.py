@@ -31,16 +31,17 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def run_suite(extra: list[str]) -> tuple[float, float, dict]:
-    """(wall seconds, CPU seconds, the run's JSON report)."""
+def run_suite(extra: list[str]) -> tuple[float, float, dict, tuple[float, float]]:
+    """(wall seconds, CPU seconds, the run's JSON report, its (start, end) in epoch seconds)."""
     import pytest
 
     reports = Path(tempfile.mkdtemp(prefix="bench-reports-"))
-    cpu, started = _cpu_seconds(), time.perf_counter()
+    cpu, started, clock = _cpu_seconds(), time.perf_counter(), time.time()
     pytest.main(["suites", "-m", "fast", "-q", "-p", "no:cacheprovider",
                  "--reports-dir", str(reports), *extra])
     wall = time.perf_counter() - started
-    return wall, _cpu_seconds() - cpu, json.loads((reports / "latest.json").read_text())
+    return (wall, _cpu_seconds() - cpu, json.loads((reports / "latest.json").read_text()),
+            (clock, time.time()))
 
 
 def _raw_fits(entries: list[dict]) -> float:
@@ -110,7 +111,7 @@ def main() -> int:
                         help="also time the floor: the same trainings as bare model.fit in two "
                              "single-threaded processes side by side")
     args, extra = parser.parse_known_args()
-    wall, cpu, report = run_suite(extra)
+    wall, cpu, report, (began, ended) = run_suite(extra)
     training = report.get("training", [])
     fit = sum(entry["fit_seconds"] for entry in training)
     trained = sum(entry["train_seconds"] for entry in training)
@@ -133,10 +134,11 @@ def main() -> int:
           f" = {figures / max(fit, 1e-9):.1%} of model.fit")
     timeline = report.get("timeline") or {}
     if timeline.get("occupancy") is not None:
+        before, after = timeline["start"] - began, ended - timeline["end"]
         print(f"  timeline : {timeline['trained']} trainings on {timeline['slots']} slots over "
-              f"{timeline['span_s']:.1f} s, slots busy {timeline['occupancy']:.1%}; outside the "
-              f"training phase {wall - timeline['span_s']:.1f} s "
-              f"({(wall - timeline['span_s']) / wall:.1%} of the wall time)")
+              f"{timeline['span_s']:.1f} s, slots busy {timeline['occupancy']:.1%}; before the "
+              f"first training {before:.1f} s, after the last {after:.1f} s: "
+              f"{(before + after) / wall:.1%} of the wall time")
     cached = sum(entry.get("cached_seeds", 0) for entry in training)
     print(f"  cache    : {cached} of {seeds} seeds read from the train cache")
     if args.raw:

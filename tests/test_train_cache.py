@@ -93,6 +93,31 @@ def test_a_damaged_entry_is_retrained_with_one_line(tmp_path: Path, damage: str)
                               f"unreadable") and problem.endswith("retrained")
 
 
+def _write_many(directory: str) -> None:
+    cache = TrainCache(Path(directory))
+    for _ in range(30):
+        cache.store("k1", _recipe(), "r1", _run())
+
+
+def test_two_runs_writing_one_entry_leave_it_whole(tmp_path: Path) -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    writers = [context.Process(target=_write_many, args=(str(tmp_path),)) for _ in range(2)]
+    for writer in writers:
+        writer.start()
+    reader = TrainCache(tmp_path)
+    while any(writer.is_alive() for writer in writers):  # read while they write
+        if (tmp_path / "k1.json").exists():
+            assert reader.load("k1", _recipe(), "r1", want_artifacts=True) is not None, (
+                reader.problems)
+    for writer in writers:
+        writer.join()
+        assert writer.exitcode == 0
+    assert reader.load("k1", _recipe(), "r1", want_artifacts=True) is not None
+    assert not reader.problems
+
+
 def test_a_later_seed_without_arrays_is_not_used_where_figures_need_them(tmp_path: Path) -> None:
     cache = TrainCache(tmp_path)
     cache.store("k1", _recipe(), "r1", _run(artifacts=False))
