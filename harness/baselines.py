@@ -167,7 +167,10 @@ class BaselineStore:
         return path, entry
 
     def files(self) -> Iterator[Path]:
-        yield from sorted(self.root.rglob("*.json"))
+        """Every baseline file (the training durations beside them, ``durations.json``, are
+        not one)."""
+        yield from sorted(path for path in self.root.rglob("*.json")
+                          if path.relative_to(self.root) != Path("durations.json"))
 
     def stored_claim_ids(self) -> dict[str, list[Path]]:
         """Every claim id any baseline file holds, with the files holding it."""
