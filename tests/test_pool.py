@@ -14,7 +14,16 @@ from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
-from worker_targets import broken, diverged, exit_with, hangs, killed, metrics, out_of_memory
+from worker_targets import (
+    broken,
+    complains_then_dies,
+    diverged,
+    exit_with,
+    hangs,
+    killed,
+    metrics,
+    out_of_memory,
+)
 
 from harness.baselines import BaselineStore
 from harness.claims import claim_files, load_claims
@@ -60,6 +69,21 @@ def test_a_failing_job_is_one_line_naming_it(pool: WorkerPool, target, args,
     with pytest.raises(TrainingFailed) as caught:
         pool.submit(Job(target, args, WHAT)).result(timeout=60)
     assert str(caught.value) == message
+
+
+def test_a_worker_writes_to_its_log_and_its_death_quotes_the_last_lines(tmp_path: Path) -> None:
+    logged = WorkerPool(1, log_dir=tmp_path / "workers")
+    try:
+        with pytest.raises(TrainingFailed) as caught:
+            logged.submit(Job(complains_then_dies, (), WHAT)).result(timeout=60)
+    finally:
+        logged.close()
+    log = tmp_path / "workers" / "worker-1.log"
+    assert str(caught.value) == (
+        f"{WHAT}: its training process was killed by SIGKILL (out of memory? the kernel's OOM "
+        f"killer sends SIGKILL); its log {log} ends: W0000 framework noise | F0000 Check "
+        f"failed: kernel exploded")
+    assert "kernel exploded" in log.read_text()
 
 
 def test_a_jobs_own_exception_comes_back_whole(pool: WorkerPool) -> None:

@@ -25,6 +25,13 @@ def killed() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+def complains_then_dies() -> None:
+    """A native crash's last words: written to the process's stderr, below Python."""
+    print("W0000 framework noise", file=sys.stderr, flush=True)
+    os.write(2, b"F0000 Check failed: kernel exploded\n")
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
 def out_of_memory() -> None:
     raise MemoryError
 
