@@ -253,3 +253,37 @@ def test_the_cache_command_reports_and_clears(tmp_path: Path, capsys) -> None:
     assert main(["cache", "clear", "--dir", str(tmp_path / "c")]) == 0
     assert "2 files removed" in capsys.readouterr().out
     assert not (tmp_path / "c").exists()
+
+
+class _NoEngine:
+    """An engine that must not be asked to train."""
+
+    def submit(self, job, urgent: bool = False):
+        raise AssertionError(f"trained although cached: {job.what}")
+
+    def promote(self, futures) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_committees_first_seed_is_read_back_though_it_keeps_no_figure_arrays(
+        tmp_path: Path) -> None:
+    """A committee trains no single model whose figures could be drawn, so its first seed's
+    entry has no arrays, and a warm run must still read it."""
+    import dataclasses
+
+    from plugin_project import FAKE_ENVIRONMENT
+
+    from harness.training import SeedBank
+    from harness.training.datasets import DataChoice
+
+    committee = dataclasses.replace(_recipe(), ensemble=3, train_size=64, test_size=32)
+    cold = SeedBank(_NoEngine(), DataChoice(), FAKE_ENVIRONMENT, TrainCache(tmp_path), 1)
+    dataset = cold.dataset(committee)
+    shared = cold._cache_key(committee, dataset)
+    cold.cache.store(entry_key(shared, 0), committee, shared, _run(artifacts=False))
+    warm = SeedBank(_NoEngine(), DataChoice(), FAKE_ENVIRONMENT, TrainCache(tmp_path), 1)
+    [run] = warm.run(committee, (0,)).runs
+    assert run.from_cache and warm.progress.counts() == (1, 1, 1)

@@ -119,7 +119,8 @@ class SeedBank:
         if self.cache is not None:
             shared = self._cache_key(recipe, dataset)
             key = entry_key(shared, seed)
-            stored = self.cache.load(key, recipe, shared, artifacts)
+            # a committee keeps no figure arrays (no one model stands for it): none to bring
+            stored = self.cache.load(key, recipe, shared, artifacts and recipe.ensemble == 1)
             if stored is not None:
                 future: Future = Future()
                 future.set_result(stored)
