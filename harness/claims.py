@@ -7,8 +7,9 @@ turns into a confusing failure deep inside a measurement.
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,10 @@ _ID_PATTERN = re.compile(rf"^{_ID_SEGMENT}(?:/{_ID_SEGMENT})*$")
 _FILE_FIELDS = {"tutorial", "seed", "title", "models", "claims"}
 _OPTIONAL_FILE_FIELDS = {"recipes"}
 _REQUIRED_CLAIM_FIELDS = ("id", "quote", "kind", "expected", "tiers", "version")
-_OPTIONAL_CLAIM_FIELDS = ("args", "compare", "note", "known_backend_findings")
+_OPTIONAL_CLAIM_FIELDS = ("args", "compare", "note", "known_backend_findings",
+                          "reproduction_allowance")
+# kinds whose tutorial figure is judged as one run of today's recipe (harness.one_run)
+_ONE_RUN_JUDGES = ("level", "curve")
 BACKENDS = ("tensorflow", "torch", "jax")
 
 
@@ -53,6 +57,9 @@ class Claim:
     models: str = ""  # the module building the tutorial's models
     # backend → why the claim does not hold there: that backend's FAIL is KNOWN-FINDING
     known_backend_findings: Mapping[str, str] = field(default_factory=dict)
+    # widens the one-run interval around today's seeds (metric units), e.g. for what Keras 1/2
+    # did differently from Keras 3; argued in the note
+    reproduction_allowance: float = 0.0
     # the recipes of the claim's file, {(name, profile): Recipe}; training claims read them
     recipes: Mapping[tuple[str, str], Recipe] = field(default_factory=dict, repr=False,
                                                       compare=False)
@@ -123,6 +130,7 @@ def _check_claim(raw: Any, tutorial: str, path: Path, index: int, models: str,
             for backend, why in findings.items()):
         raise fail("known_backend_findings", f"must map a backend ({', '.join(BACKENDS)}) to "
                    f"why the claim does not hold there, got {findings!r}")
+    allowance = _allowance(raw, spec, note, fail)
     for recipe in spec.recipe_refs(args):
         if (recipe, tiers[0]) not in recipes:
             known = sorted({name for name, _ in recipes})
@@ -138,7 +146,28 @@ def _check_claim(raw: Any, tutorial: str, path: Path, index: int, models: str,
     return Claim(id=label, tutorial=tutorial, quote=raw["quote"].strip(), kind=kind,
                  expected=raw["expected"], comparator=comparator, tiers=tuple(tiers),
                  version=version, args=args, note=note, source=str(path), models=models,
-                 known_backend_findings=findings, recipes=recipes)
+                 known_backend_findings=findings, reproduction_allowance=allowance,
+                 recipes=recipes)
+
+
+def _allowance(raw: Mapping[str, Any], spec: KindSpec, note: str,
+               fail: Callable[[str, str], ClaimFileError]) -> float:
+    """A claim's reproduction allowance: a finite number >= 0 on a kind judged as one run,
+    and only with its argument in the note (a widened rule nobody can read is a loosened one)."""
+    if "reproduction_allowance" not in raw:
+        return 0.0
+    value = raw["reproduction_allowance"]
+    if (not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value)
+            or value < 0):
+        raise fail("reproduction_allowance", f"must be a number >= 0 in the metric's units, "
+                   f"got {value!r}")
+    if spec.judge not in _ONE_RUN_JUDGES:
+        raise fail("reproduction_allowance", f"kind {spec.name!r} does not compare a figure "
+                   f"as one run; only metric-level and learning-curve claims take it")
+    if not note.strip():
+        raise fail("reproduction_allowance", "needs its argument and evidence in the claim's "
+                   "note")
+    return float(value)
 
 
 class _StrictLoader(yaml.SafeLoader):

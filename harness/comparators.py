@@ -28,6 +28,9 @@ class Verdict:
     improved: bool = False  # for a failed baseline comparison: moved the good way
     directional: bool = True  # False when neither way is better: a move is DRIFT, not a regression
     more: bool = False  # borderline at this look: train more seeds and look again
+    # the comparison applies here but these seeds cannot decide it (one seed, no spread):
+    # shown in the report, never failing
+    undecided: bool = False
 
 
 def normalize(value: Any) -> Any:

@@ -321,6 +321,8 @@ def _fill(result: ClaimResult, against_tutorial: Verdict, entry: BaselineEntry |
     """Copy the comparisons' figures into the result."""
     result.delta_expected = against_tutorial.delta
     result.rule = against_tutorial.rule
+    if against_tutorial.judged and against_tutorial.detail:  # the figure among today's seeds
+        result.details["tutorial_position"] = against_tutorial.detail
     if entry is not None:
         result.baseline = entry.value
         if entry.values:
@@ -415,6 +417,9 @@ def _verdict(claim: Claim, result: ClaimResult, against_tutorial: Verdict,
             f"if the change is expected, rewrite it with: {update_command}")
     confirmation = result.details.get("confirmation", {})
     unconfirmed = "" if confirmation.get("confirmed", True) else confirmation["summary"]
+    if against_tutorial.undecided:
+        return Status.INFO, "; ".join(filter(None, (
+            f"the tutorial's figure is not judged: {against_tutorial.rule}", unconfirmed)))
     if not against_tutorial.judged and result.details.get("data_is_proxy"):
         return Status.PROXY, "; ".join(filter(None, (against_tutorial.rule, unconfirmed)))
     return Status.PASS, unconfirmed

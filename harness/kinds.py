@@ -86,7 +86,7 @@ KINDS: dict[str, KindSpec] = {
         _structure("dataset-shape", "dataset_shape", ("dataset", "split", "part"),
                    ("first", "pad_to", "num_words"), scope=DATA_SCOPE),
         KindSpec("metric-level", group="training", measure="harness.measures.training:level",
-                 required=("recipe", "metric"), optional=("tolerance",), scope=TRAINING_SCOPE,
+                 required=("recipe", "metric"), scope=TRAINING_SCOPE,
                  recipe_args=("recipe",), judge="level", better="metric",
                  value_label="{metric}"),
         KindSpec("paired-difference", group="training",
@@ -106,7 +106,7 @@ KINDS: dict[str, KindSpec] = {
         # a per-epoch history metric (e.g. val_accuracy) against the tutorial's logged list
         KindSpec("learning-curve", group="training",
                  measure="harness.measures.training:learning_curve",
-                 required=("recipe", "metric"), optional=("tolerance",), scope=TRAINING_SCOPE,
+                 required=("recipe", "metric"), scope=TRAINING_SCOPE,
                  recipe_args=("recipe",), judge="curve", better="metric",
                  value_label="{metric}"),
     )

@@ -52,8 +52,10 @@ _LEGEND = {
                    "still holds, and neither way is better (an equivalence, a best epoch, a "
                    "confidence level): not a failure, but look at it"),
     Status.PROXY: "ran on offline proxy data: baseline checked, the tutorial's figure only shown",
-    Status.INFO: ("measured and shown with its minimal detectable effect, not gated: at this "
-                  "budget no rule keeps its false alarms at or below 1% (the reason is given)"),
+    Status.INFO: ("measured and shown, not gated, with the reason: at this budget no rule "
+                  "keeps its false alarms at or below 1% (its minimal detectable effect is "
+                  "given), or today's seeds cannot judge the tutorial's figure as one run (one "
+                  "seed and no baseline, or no spread and the figure off the seeds' value)"),
     Status.NEW: "no baseline is stored for this environment yet (the message gives the command)",
     Status.NOT_COMPARABLE: "the stored baseline was written for another version of the claim",
     Status.SKIPPED: "not run here; the reason says why and what would make it run",

@@ -73,11 +73,6 @@ def sample_sd(values: Sequence[float]) -> float:
     return float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
 
 
-def binomial_se(accuracy: float, n: int) -> float:
-    """Standard error of an accuracy measured on n test samples."""
-    return math.sqrt(max(accuracy * (1 - accuracy), 0.0) / n) if n > 0 else 0.0
-
-
 def pooled_sd(*samples: Sequence[float]) -> tuple[float, int]:
     """The pooled standard deviation of several samples and its degrees of freedom."""
     squares, df = 0.0, 0

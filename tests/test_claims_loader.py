@@ -180,6 +180,8 @@ BAD_CLAIMS: dict[str, tuple[Mutation, str, str, str]] = {
                    "kind 'split-sizes' does not take shuffle"),
     "args-not-mapping": (set_field("args", [60000, 10000]), LABEL, "args",
                          "must be a mapping, got list"),
+    "allowance-on-structure": (set_field("reproduction_allowance", 0.01), LABEL,
+                               "reproduction_allowance", "only metric-level and learning-curve"),
 }
 
 
@@ -395,3 +397,24 @@ def test_unknown_model_of_a_recipe_is_caught_on_load(tmp_path: Path, field_name:
         load_claim_file(path)
     assert (caught.value.claim, caught.value.field) == ("recipe small", field_name)
     assert "unknown model 'dense-typo'" in str(caught.value)
+
+
+ALLOWED = "imdb-conv1d/val-loss-best-epoch"  # the one claim with a reproduction allowance
+
+
+@pytest.mark.parametrize(("change", "fragment"), [
+    ({"reproduction_allowance": -1}, "must be a number >= 0"),
+    ({"reproduction_allowance": True}, "must be a number >= 0"),
+    ({"reproduction_allowance": float("nan")}, "must be a number >= 0"),
+    ({"note": "  "}, "needs its argument and evidence in the claim's note"),
+], ids=["negative", "bool", "nan", "without-a-note"])
+def test_a_reproduction_allowance_needs_a_number_and_its_argument(
+        tmp_path: Path, change: dict[str, Any], fragment: str) -> None:
+    data = yaml.safe_load((SUITE_CLAIMS / "convnets-part1.yaml").read_text(encoding="utf-8"))
+    claim = next(raw for raw in data["claims"] if raw["id"] == ALLOWED)
+    assert claim["reproduction_allowance"] == 2 and claim["note"]
+    claim.update(change)
+    path = write(tmp_path, data, name="convnets-part1")
+    with pytest.raises(ClaimFileError) as caught:
+        load_claim_file(path)
+    assert caught.value.field == "reproduction_allowance" and fragment in str(caught.value)
