@@ -1,4 +1,4 @@
-"""Command line: ``python -m harness compare|parity|claims|review|aa|history|cache``.
+"""Command line: ``python -m harness compare|parity|claims|review|aa|history|rules|cache``.
 
 - ``compare A B``  two runs (JSON reports or folders holding one) as a markdown comparison
 - ``parity TF TORCH JAX``  one run per Keras backend in one table: where a claim holds on one
@@ -7,6 +7,9 @@
 - ``review RUN``   the baseline regeneration review of a saved run (the plugin writes it too)
 - ``aa``           the A/A self-test: the fast trained claims on several seed offsets, false
                    alarms per 100 trained claim-runs (runs pytest once per offset)
+- ``rules -m fast|full``  every trained claim's rule against the tutorial and the baseline,
+                   their false-FAIL rates and MDEs; exit 1 when a gating claim fails more than
+                   ``--max-false-fail`` of unchanged runs
 - ``cache info|clear``  the train cache's entries and size, or remove them all
 - ``history DIR... -o OUT``  saved runs across time: each claim's series with its seeds, the
                    baseline band and status changes, environment changes on the time axis, and
@@ -18,6 +21,7 @@ Nothing here imports Keras: every command reads files (``aa`` runs pytest in sub
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -115,6 +119,15 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rules(args: argparse.Namespace) -> int:
+    from harness.rules import profile_rules, render_rules, too_strict
+
+    rows = profile_rules(Path(args.claims_dir), Path(args.baselines_dir), args.profile,
+                         args.backend, args.tutorial)
+    _emit(render_rules(rows, args.profile, args.max_false_fail), args.output)
+    return 1 if too_strict(rows, args.max_false_fail) else 0
+
+
 def _cache(args: argparse.Namespace) -> int:
     from harness.training.cache import clear, describe
 
@@ -186,6 +199,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     history.add_argument("--last", type=int, default=5, metavar="N",
                          help="list first the status changes of the last N runs (default 5)")
     history.set_defaults(handler=_history)
+
+    rules = commands.add_parser("rules", help="every trained claim's rules, false-FAIL rates "
+                                "and MDEs")
+    rules.add_argument("-m", "--profile", choices=("fast", "full"), default="full",
+                       help="the profile whose seed counts and baselines are read (default full)")
+    rules.add_argument("--max-false-fail", type=float, default=0.01, metavar="RATE",
+                       help="exit 1 when a gating claim fails more unchanged runs than this "
+                            "(default 0.01)")
+    rules.add_argument("--claims-dir", default="suites/claims")
+    rules.add_argument("--baselines-dir", default="baselines")
+    rules.add_argument("--backend", default=os.environ.get("KERAS_BACKEND", "tensorflow"),
+                       help="whose baselines are read (default $KERAS_BACKEND, else tensorflow)")
+    rules.add_argument("--tutorial", help="only this tutorial's claims")
+    rules.add_argument("-o", "--output", help="write the markdown here instead of stdout")
+    rules.set_defaults(handler=_rules)
 
     cache = commands.add_parser("cache", help="the train cache: its size, or clear it")
     cache.add_argument("action", choices=("info", "clear"),

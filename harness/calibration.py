@@ -126,7 +126,8 @@ def _relation_fails(today: np.ndarray, base: np.ndarray, n: int, alpha: float, f
 
 
 def _failure_rate(looks: tuple[int, ...], baseline_n: int, centre: float, spread: float,
-                  shift: float, relation: tuple[str, float] | None) -> float:
+                  shift: float, relation: tuple[str, float] | None,
+                  relation_alpha: float = RELATION_ALPHA) -> float:
     """The share of simulated check runs that end failing when today's seeds are drawn around
     ``centre + shift`` and the baseline's around ``centre``, both with sd ``spread``."""
     unit_today, unit_base, unit_fresh = _draws(looks, baseline_n)
@@ -134,7 +135,7 @@ def _failure_rate(looks: tuple[int, ...], baseline_n: int, centre: float, spread
     base = centre + spread * unit_base
     fresh = centre + shift + spread * unit_fresh
     shift_alphas = spent_alpha(SHIFT_ALPHA, looks, SHIFT_SPENDING)
-    relation_alphas = spent_alpha(RELATION_ALPHA, looks, RELATION_SPENDING)
+    relation_alphas = spent_alpha(relation_alpha, looks, RELATION_SPENDING)
     active = np.ones(_SIMULATIONS, dtype=bool)
     failed = np.zeros(_SIMULATIONS, dtype=bool)
     for index, n in enumerate(looks):
@@ -168,24 +169,31 @@ def _level_mde_in_sd(looks: tuple[int, ...], baseline_n: int) -> float | None:
     return _smallest(lambda shift: _failure_rate(looks, baseline_n, 0.0, 1.0, shift, None), 30.0)
 
 
+def shift_gate_in_sd(looks: tuple[int, ...], baseline_n: int) -> tuple[float, float | None]:
+    """The shift rule's false-alarm rate and its MDE in units of the seed spread at these seed
+    counts: the rule is scale-free, so no baseline values are needed (``harness rules``)."""
+    return (round(_failure_rate(looks, baseline_n, 0.0, 1.0, 0.0, None), 4),
+            _level_mde_in_sd(looks, baseline_n))
+
+
 def calibrate_level(baseline: Sequence[float], looks: tuple[int, ...]) -> Calibration:
     """A level claim's gate: false alarms by construction at or below the shift rule's rate."""
     spread = sample_sd(baseline)
     if len(baseline) < 2 or spread == 0:
         return Calibration(0.0, None, "no spread in the baseline", True,
                            "the baseline's seeds agree exactly: any change alarms")
-    false_alarm = _failure_rate(looks, len(baseline), 0.0, 1.0, 0.0, None)
-    in_sd = _level_mde_in_sd(looks, len(baseline))
-    return Calibration(round(false_alarm, 4), None if in_sd is None else in_sd * spread,
+    false_alarm, in_sd = shift_gate_in_sd(looks, len(baseline))
+    return Calibration(false_alarm, None if in_sd is None else in_sd * spread,
                        "shift of the mean, either way", True,
                        f"shift rule at {SHIFT_ALPHA:g} (two-sided), spread {spread:.3g} from "
                        f"{len(baseline)} baseline seeds")
 
 
 def calibrate_relation(baseline: Sequence[float], looks: tuple[int, ...], direction: str,
-                       margin: float) -> Calibration:
+                       margin: float, alpha: float = RELATION_ALPHA) -> Calibration:
     """A relation's gate: how often it fails when the effect is what the baseline measured, and
-    how far the effect must weaken before it fails in 80% of runs."""
+    how far the effect must weaken before it fails in 80% of runs (``alpha``: the claim's rate
+    of passing a relation that does not hold)."""
     spread, centre = sample_sd(baseline), float(np.mean(baseline))
     if len(baseline) < 2 or spread == 0:
         return Calibration(0.0, None, "no spread in the baseline", True,
@@ -197,7 +205,8 @@ def calibrate_relation(baseline: Sequence[float], looks: tuple[int, ...], direct
         direction, 1.0 if centre >= 0 else -1.0)
 
     def rate(weakening: float) -> float:
-        return _failure_rate(looks, len(baseline), centre, spread, sign * weakening, relation)
+        return _failure_rate(looks, len(baseline), centre, spread, sign * weakening, relation,
+                             alpha)
 
     false_alarm = rate(0.0)
     mde = _smallest(rate, abs(centre) + abs(margin) + 10 * spread)

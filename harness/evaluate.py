@@ -302,6 +302,7 @@ def _calibration(claim: Claim, entry: BaselineEntry | None,
                  looks: tuple[int, ...]) -> Calibration | None:
     """The claim's gate from its baseline's seeds (None without a spread to work from)."""
     from harness.calibration import calibrate_level, calibrate_relation
+    from harness.stats import RELATION_ALPHA
 
     if entry is None or len(entry.values) < 2 or not looks[0] or claim.spec.judge == "curve":
         return None  # a curve's gate is its per-epoch shift rule, not simulated here
@@ -309,7 +310,8 @@ def _calibration(claim: Claim, entry: BaselineEntry | None,
     if claim.spec.judge == "level":
         return calibrate_level(stored, looks)
     return calibrate_relation(stored, looks, claim.args["direction"],
-                              float(claim.args.get("margin", 0.0)))
+                              float(claim.args.get("margin", 0.0)),
+                              float(claim.args.get("alpha", RELATION_ALPHA)))
 
 
 _GATED = (Status.PASS, Status.FAIL, Status.REGRESSED, Status.IMPROVED, Status.DRIFT,

@@ -27,8 +27,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
-import numpy as np
-from scipy import optimize
+from scipy import optimize, special
 from scipy import stats as sps
 
 from harness.stats import SHIFT_ALPHA, pooled_sd
@@ -90,7 +89,7 @@ def judge_one_run(values: Sequence[float], reference: Sequence[float], figure: f
     pooled with the baseline's seeds ``reference``), two-sided at ``alpha``."""
     values = [float(value) for value in values]
     reference = [float(value) for value in reference if math.isfinite(value)]
-    n, mean = len(values), float(np.mean(values))
+    n, mean = len(values), sum(values) / len(values)
     margin = printed_precision(figure) + allowance
     below = sum(value < figure for value in values)
     ties = sum(value == figure for value in values)
@@ -115,7 +114,7 @@ def judge_one_run(values: Sequence[float], reference: Sequence[float], figure: f
     seeds = f"pooled over {n} + {len(reference)} seeds" if pooled else f"{n} seeds"
     rule = (f"one run: figure within x̄ ± t(1−{alpha:.2g}/2, {df} df)·s·√(1+1/{n}) + printed "
             f"precision{extra} = {mean:.4g} ± {half:.3g}, s = {sd:.3g} ({seeds})")
-    percentile = float(sps.t.cdf((figure - mean) / scale, df))
+    percentile = float(special.stdtr(df, (figure - mean) / scale))  # the t cdf, as a ufunc
     return OneRun(abs(figure - mean) <= half, True, figure, mean, mean - half, mean + half,
                   below, ties, n, df, percentile, rule)
 
@@ -140,6 +139,9 @@ def one_run_mde_in_sd(n: int, baseline_n: int, alpha: float = TUTORIAL_ALPHA) ->
 
     def power(delta: float) -> float:
         shift = delta * math.sqrt(n)
-        return float(sps.nct.sf(critical, df, shift) + sps.nct.cdf(-critical, df, shift))
+        far_side = float(sps.nct.sf(critical, df, -shift))  # P(T < −c), by symmetry
+        return float(sps.nct.sf(critical, df, shift)) + (far_side if math.isfinite(far_side)
+                                                          else 0.0)
 
-    return float(optimize.brentq(lambda delta: power(delta) - POWER, 0.0, 1000.0))
+    upper = 2 * (critical + 5) / math.sqrt(n)  # power is ~1 there (nct is NaN much further)
+    return float(optimize.brentq(lambda delta: power(delta) - POWER, 0.0, upper))

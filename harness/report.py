@@ -163,6 +163,7 @@ def _tutorial_table(results: Sequence[ClaimResult]) -> str:
 
     trained = any("calibration" in result.details or "looks" in result.details
                   for result in results)
+    placed = any("tutorial_position" in result.details for result in results)
     rows = [{
         "claim": f"`{result.claim_id.split('/', 1)[1]}`",
         "what the tutorial says": _cell(_quote(result.quote)),
@@ -172,6 +173,7 @@ def _tutorial_table(results: Sequence[ClaimResult]) -> str:
         "Δ": _cell(format_value(result.delta_baseline if result.delta_baseline is not None
                                  else result.delta_expected)),
         **({"seeds": _seeds(result), "false alarms · MDE": _gate(result)} if trained else {}),
+        **({"tutorial's figure among today's seeds": _cell(_position(result))} if placed else {}),
         "status": f"{MARK[result.status]} {result.status.value}",
     } for result in results]
     return _table(rows)
@@ -187,6 +189,12 @@ def _seeds(result: ClaimResult) -> str:
     fresh = result.details.get("confirmation", {}).get("values")
     taken += f" (+{len(fresh)} fresh)" if isinstance(fresh, list) else ""
     return taken + (f" vs {len(stored)}" if stored else "")
+
+
+def _position(result: ClaimResult) -> str:
+    """Where the tutorial's figure falls among today's seeds (the full profile's one-run rule)."""
+    return str(result.details.get("tutorial_position", "")).removeprefix(
+        "the tutorial's figure is ")
 
 
 def _gate(result: ClaimResult) -> str:
