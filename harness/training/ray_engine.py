@@ -58,16 +58,23 @@ def usage_problem(engine: str, workers: int | None, address: str | None) -> str 
 
 
 def _runtime_env(address: str | None, gpus: bool) -> dict[str, Any]:
-    """What every task's worker starts with: the pool's thread and determinism settings, and
-    this checkout's code. On this machine the workers import from the driver's ``sys.path``
-    (as a spawned pool worker does); on a cluster Ray ships the ``harness`` package."""
+    """What every task's worker starts with: the pool's thread and determinism settings. On
+    this machine the workers import this checkout from the driver's ``sys.path`` (as a spawned
+    pool worker does); on a cluster they get it from the job (``_job_env``)."""
     env = process_env(WORKER_THREADS)
     if gpus:  # Ray itself gives each task its own GPU (CUDA_VISIBLE_DEVICES)
         env.update(GPU_ENV)
     if address is None:
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p and Path(p).is_dir())
-        return {"env_vars": env}
-    return {"env_vars": env, "py_modules": [str(Path(__file__).resolve().parent.parent)]}
+    return {"env_vars": env}
+
+
+def _job_env(address: str | None) -> dict[str, Any] | None:
+    """On a cluster, Ray ships this checkout's ``harness`` package to every node's workers (it
+    does so only for the job's runtime environment, never for one task's)."""
+    if address is None:
+        return None
+    return {"py_modules": [str(Path(__file__).resolve().parent.parent)]}
 
 
 def _run_on_node(job: Job) -> Iterator[Any]:
@@ -142,7 +149,7 @@ class RayEngine(QueuedEngine):
         if self._owns_ray:
             ray.init(address=address, num_cpus=None if address else workers,
                      include_dashboard=False, log_to_driver=False,
-                     logging_level=logging.ERROR)
+                     logging_level=logging.ERROR, runtime_env=_job_env(address))
         gpus = int(ray.cluster_resources().get("GPU", 0))
         self._slot = "GPU" if gpus else "CPU"
         self._nodes = self._read_nodes()
