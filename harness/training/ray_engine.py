@@ -237,8 +237,7 @@ class RayEngine(QueuedEngine):
             self._start(running.job, running.future, lost)
             return
         running.future.set_exception(TrainingFailed(
-            f"{running.job.what}: lost with Ray node {' and again with '.join(lost)}; "
-            f"the run keeps every finished result: --resume it when the cluster is whole"))
+            f"{running.job.what}: lost with Ray node {' and again with '.join(lost)}"))
 
     def _settle(self, ref: Any, running: _Running) -> None:
         """Take the next value a task streamed: the node it started on, or its result."""
