@@ -330,6 +330,8 @@ def _training_lines(run: RunRecord, figure_prefix: str) -> list[str]:
                   f"{timeline['occupancy']:.1%} of that time.", ""]
         if timeline.get("figure"):
             lines += [f"![training timeline]({figure_prefix}{timeline['figure']})", ""]
+    lines += [f"- {note}" for note in timeline.get("notes", [])]
+    lines += [""] if timeline.get("notes") else []
     lines += [_table([{"recipe": f"{e['tutorial']}/{e['recipe']}", "profile": e["profile"],
                        "model": e["model"], "epochs": e["epochs"], "members": e["ensemble"],
                        "seeds": len(e["seeds"]), "cached": e.get("cached_seeds", 0),

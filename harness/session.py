@@ -260,16 +260,17 @@ class HarnessState:
             from harness.devices import visible_gpu_count
 
             workers = visible_gpu_count() or (os.cpu_count() or 1) + 1
+        progress = Progress(display_for(self.config))
         if option("--engine") == "ray":
             from harness.training.ray_engine import RayEngine
 
             engine: Engine = RayEngine(workers, option("--task-timeout"),
-                                       option("--ray-address"))
+                                       option("--ray-address"), notify=progress.note)
         else:
             engine = (WorkerPool(workers, option("--task-timeout"), WORKER_THREADS,
                                  self._worker_logs()) if workers > 0 else InlineEngine())
         threads = WORKER_THREADS if workers > 0 or option("--engine") == "ray" else None
-        progress = Progress(display_for(self.config), slots=getattr(engine, "slots", 1))
+        progress.slots = max(1, getattr(engine, "slots", 1))
         bank = SeedBank(engine, data, self.environment, self.train_cache, threads, progress)
         markexpr = self.config.getoption("markexpr") or ""
         return MeasureContext(data_dir=data.data_dir, environment=self.environment,
@@ -425,7 +426,8 @@ class HarnessState:
         bank = self.context.bank
         try:
             summary = write_timeline(bank.timeline, bank.progress.slots,
-                                     self.reports_dir / "runs" / run_id / "timeline.json")
+                                     self.reports_dir / "runs" / run_id / "timeline.json",
+                                     bank.progress.notes)
             if summary["trained"]:
                 draw_timeline(bank.timeline, self.reports_dir / "figures" / "timeline.png")
                 summary["figure"] = "timeline.png"
@@ -525,6 +527,7 @@ class HarnessState:
             where = (f" ({self.shown(bank.cache.directory)}; --no-train-cache retrains all)"
                      if bank.cache is not None and cached else "")
             lines.append((f"{bank.progress.summary()}{where}", False))
+        lines += [(note, False) for note in bank.progress.notes]
         if bank.cache is not None:
             lines += [(problem, True) for problem in bank.cache.problems]
         return lines

@@ -55,7 +55,16 @@ class Progress:
         self._cached: Counter[str] = Counter()
         self._seconds: dict[str, list[float]] = {}  # recipe label → trained seeds' durations
         self._pending_lines: list[str] = []
+        self.notes: list[str] = []  # what went wrong under the training and was handled
+        self._pending_notes: list[str] = []
         self._shown = False
+
+    def note(self, text: str) -> None:
+        """An event the session handled (a task lost with its Ray node, run again): shown at
+        the next flush on any display, and kept for the summary and the report."""
+        with self._lock:
+            self.notes.append(text)
+            self._pending_notes.append(text)
 
     def asked(self, recipe: Recipe, seeds: int) -> None:
         """``seeds`` more seeds of a recipe are wanted (trained or read from the cache)."""
@@ -110,10 +119,19 @@ class Progress:
         return text
 
     def flush(self) -> None:
-        """Write the lines of recipes finished since the last call (a CI log's progress)."""
+        """Write the notes and the lines of recipes finished since the last call (a CI log's
+        progress)."""
         with self._lock:
             lines, self._pending_lines = self._pending_lines, []
-        if self.display is None or self.display.live:
+            notes, self._pending_notes = self._pending_notes, []
+        if self.display is None:
+            return
+        if notes and self._shown:
+            self.display.clear()
+            self._shown = False
+        for text in notes:
+            self.display.line(text)
+        if self.display.live:
             return
         for text in lines:
             self.display.line(f"{text}; {self.summary()}")

@@ -38,9 +38,11 @@ def occupancy(entries: Sequence[dict[str, Any]], slots: int) -> dict[str, Any]:
             "workers": len({entry["worker"] for entry in runs})}
 
 
-def write_timeline(entries: Sequence[dict[str, Any]], slots: int, path: Path) -> dict[str, Any]:
-    """Save the timeline as JSON beside the run's results; its occupancy summary."""
-    summary = occupancy(entries, slots)
+def write_timeline(entries: Sequence[dict[str, Any]], slots: int, path: Path,
+                   notes: Sequence[str] = ()) -> dict[str, Any]:
+    """Save the timeline as JSON beside the run's results; its occupancy summary, with the
+    ``notes`` of what happened under the training (a task lost with its node, run again)."""
+    summary = {**occupancy(entries, slots), "notes": list(notes)}
     write_text_atomically(path, json.dumps({"summary": summary, "tasks": list(entries)},
                                            indent=1) + "\n")
     return summary
