@@ -16,7 +16,8 @@ from harness.draft.link import Draft, Review, Run, Score
 from harness.draft.recipe import DraftRecipe, draft_recipe
 
 _RUNNER_METRICS = {"test_accuracy", "test_loss", "train_accuracy", "train_loss",
-                   "val_accuracy", "val_loss", "member_best_accuracy", "member_worst_accuracy"}
+                   "val_accuracy", "val_loss", "member_best_accuracy", "member_worst_accuracy",
+                   "wrong_count"}
 
 
 def _text(value: str) -> str:
@@ -160,12 +161,13 @@ class ClaimFile:
                 if other.value != first.value and len(values) > 1:
                     self.draft.reviews.append(Review(other.line, other.quote, f"a second "
                                                      f"{metric} for run {run.name}",
-                                                     "metric-level", other.value, run.name))
+                                                     "metric-level", other.value, run.name,
+                                                     metric=metric))
         return chosen
 
     def reviews(self) -> None:
         for index, review in enumerate(self.draft.reviews, start=1):
-            args = ({"recipe": review.run or "RECIPE", "metric": "METRIC"}
+            args = ({"recipe": review.run or "RECIPE", "metric": review.metric}
                     if review.kind == "metric-level" else
                     {"model": "MODEL"} if review.kind == "param-count" else
                     {"a": "RECIPE.METRIC", "b": "RECIPE.METRIC", "direction": "greater"})

@@ -190,6 +190,8 @@ def _assignments(code: Code) -> None:
     text = code.text
     for match in _ASSIGN.finditer(text):
         var, start = match.group("var"), match.end()
+        if text[:match.start()].rstrip()[-1:] in ("(", ","):
+            continue  # a keyword argument, not an assignment
         head = re.match(r"[\w.]+", text[start:])
         callee = head.group(0) if head else ""
         last = callee.rsplit(".", 1)[-1]
@@ -211,7 +213,7 @@ def _assignments(code: Code) -> None:
             _functional(code, match.start(), var, found[0])
         elif found and last in code.functions:
             node = found[0]
-            start_def, _, defaults = code.functions[last]
+            _, _, defaults = code.functions[last]
             params = dict(defaults)
             params.update({keyword.arg: keyword.value for keyword in node.keywords
                            if keyword.arg})

@@ -53,6 +53,9 @@ def metrics_line(line: Line) -> MetricsLine | None:
     text = _UPDATE.split(line.text)[-1]
     if "ETA" in text or not _PROGRESS.search(text) or line.role == "code":
         return None
+    counter = re.match(r"\s*(\d+)/(\d+)\s", text)
+    if counter and counter.group(1) != counter.group(2):
+        return None  # a Keras 3 bar's intermediate update
     pairs = [(NAMES.get(m.group("name"), m.group("name")), m.group("value"))
              for m in _PAIR.finditer(text)]
     if not pairs or any("(" in name for name, _ in pairs):
@@ -60,6 +63,12 @@ def metrics_line(line: Line) -> MetricsLine | None:
     return MetricsLine(line=line.number, quote=text.strip(),
                        metrics={name: float(value) for name, value in pairs},
                        printed=dict(pairs))
+
+
+def _completes(earlier: MetricsLine, later: MetricsLine) -> bool:
+    """Keras 3 reprints an epoch's last step once the validation metrics are in."""
+    return set(earlier.metrics) < set(later.metrics) and all(
+        earlier.printed[name] == later.printed[name] for name in earlier.metrics)
 
 
 def parse_progress(lines: list[Line]) -> tuple[list[FitLog], list[MetricsLine]]:
@@ -83,9 +92,12 @@ def parse_progress(lines: list[Line]) -> tuple[list[FitLog], list[MetricsLine]]:
             continue
         if current is not None and awaiting:
             current.epochs.append((awaiting, parsed))
-            if awaiting == current.epochs_planned:
-                current = None
             awaiting = 0
+        elif current is not None and current.epochs and _completes(current.epochs[-1][1],
+                                                                    parsed):
+            current.epochs[-1] = (current.epochs[-1][0], parsed)
+        elif loose and loose[-1].printed == parsed.printed and parsed.line - loose[-1].line <= 2:
+            loose[-1] = parsed  # Keras 3 prints a one-step bar's update and its final line
         else:
             current, awaiting = None, 0
             loose.append(parsed)

@@ -56,8 +56,13 @@ class Run:
     dataset: str = ""
     log: FitLog | None = None
     scores: dict[str, list[Score]] = field(default_factory=dict)
-    eval_split: str = "test"
+    eval_splits: list[str] = field(default_factory=list)  # each evaluate's data, in order
     ensemble: int = 1
+
+    @property
+    def eval_split(self) -> str:
+        """The data the last evaluate read (test when none is shown)."""
+        return self.eval_splits[-1] if self.eval_splits else "test"
 
     def add(self, score: Score) -> None:
         self.scores.setdefault(score.metric, []).append(score)
@@ -87,6 +92,7 @@ class Review:
     value: float | None = None
     run: str = ""
     contradicted: bool = False
+    metric: str = "METRIC"
 
 
 @dataclass
@@ -189,8 +195,8 @@ def link(draft: Draft, code: Code, summaries: list[Summary], logs: list[FitLog],
 
     pending_summaries: list[str] = []
     pending_fits: list[Run] = []
-    last_eval: Run | None = None
-    pending_bars: list[Run] = []
+    pending_evals: list[Run] = []  # one entry per evaluate call, N for a loop over N models
+    answered: Run | None = None  # the run whose evaluate bar was the last output read
     current: Run | None = None
     compiles: dict[str, Call] = {}
     for _, _, what, item in events:
@@ -225,17 +231,18 @@ def link(draft: Draft, code: Code, summaries: list[Summary], logs: list[FitLog],
             found = linker.resolve(item.var, item.pos)
             if found is None:
                 continue
-            name = found[0]
+            name, copies = found
             runs = [run for run in draft.runs if run.model == name]
             if not runs:
                 runs = [Run(name=_unique(name, {run.name for run in draft.runs}), model=name,
                             line=code.line_of(item.pos), dataset=_dataset(code, item.pos))]
                 draft.runs.append(runs[0])
-            last_eval = current = runs[-1]
-            last_eval.eval_split = _split(item)
-            pending_bars.append(last_eval)
+            current = runs[-1]
+            current.eval_splits.append(_split(item))
+            pending_evals += [current] * copies
         elif what == "log":
             assert isinstance(item, FitLog)
+            answered = None
             if pending_fits:
                 pending_fits.pop(0).log = item
             else:
@@ -243,16 +250,19 @@ def link(draft: Draft, code: Code, summaries: list[Summary], logs: list[FitLog],
                                       f"read in the code: not placed")
         elif what == "bar":
             assert isinstance(item, MetricsLine)
-            run = pending_bars.pop(0) if pending_bars else None
-            if run is None:
-                continue  # a repeated bar of one evaluate (a loop): its prints carry the values
+            answered = pending_evals.pop(0) if pending_evals else None
+            if answered is None:
+                continue
             for metric in ("loss", "accuracy"):
                 if metric in item.metrics:
-                    run.add(Score(f"{run.eval_split}_{metric}", item.metrics[metric],
-                                  item.printed[metric], item.quote, item.line, "evaluate"))
+                    answered.add(Score(f"{answered.eval_split}_{metric}", item.metrics[metric],
+                                       item.printed[metric], item.quote, item.line,
+                                       "evaluate"))
         elif what == "printed":
             assert isinstance(item, Printed)
-            _place_printed(draft, item, last_eval or current)
+            run = answered or (pending_evals.pop(0) if pending_evals else current)
+            _place_printed(draft, item, run, replaces_bar=answered is not None)
+            answered = None
         elif what == "sentence":
             assert isinstance(item, Sentence)
             _place_sentence(draft, item, current)
@@ -279,14 +289,20 @@ def _place_summary(draft: Draft, summary: Summary, pending: list[str]) -> None:
     draft.problems += summary.problems
 
 
-def _place_printed(draft: Draft, item: Printed, run: Run | None) -> None:
+def _place_printed(draft: Draft, item: Printed, run: Run | None, replaces_bar: bool) -> None:
+    """A printed score of ``run``; printed right after its evaluate bar, it is the same
+    figure at full precision, and replaces the bar's."""
     if not item.family or run is None:
         draft.reviews.append(Review(item.line, item.quote, "a printed figure not tied to a "
-                                    "run or a known metric", "metric-level", item.value))
+                                    "run or a known metric", "metric-level", item.value,
+                                    metric=item.family or "METRIC"))
         return
     split = item.split if item.split in ("test", "train") else run.eval_split
-    run.add(Score(f"{split}_{item.family}", item.value, item.text, item.quote, item.line,
-                  "print"))
+    metric = item.family if item.family == "wrong_count" else f"{split}_{item.family}"
+    scores = run.scores.get(metric, [])
+    if replaces_bar and scores and scores[-1].origin == "evaluate":
+        scores.pop()
+    run.add(Score(metric, item.value, item.text, item.quote, item.line, "print"))
 
 
 def _agrees(figure: Figure, value: float) -> bool:
@@ -312,15 +328,16 @@ def _place_sentence(draft: Draft, sentence: Sentence, run: Run | None) -> None:
                                             "in prose, not tied to a printed summary",
                                             "param-count", figure.value))
             continue
+        clause = figure.clause.lower()
+        family = ("error" if "error" in clause else "loss" if "loss" in clause
+                  and "accura" not in clause else "accuracy")
         if run is None or HYPOTHETICAL.search(figure.clause):
             reason = ("a figure about another run, a hypothesis or another source"
                       if run is not None else "a figure not tied to a run")
             draft.reviews.append(Review(sentence.line, sentence.text, reason, "metric-level",
-                                        figure.value, run.name if run else ""))
+                                        figure.value, run.name if run else "",
+                                        metric=f"?_{family}"))
             continue
-        clause = figure.clause.lower()
-        family = ("error" if "error" in clause else "loss" if "loss" in clause
-                  and "accura" not in clause else "accuracy")
         if family == "error":
             draft.reviews.append(Review(sentence.line, sentence.text, "an error rate in prose",
                                         "metric-level", figure.value, run.name))
@@ -334,10 +351,12 @@ def _place_sentence(draft: Draft, sentence: Sentence, run: Run | None) -> None:
                 shown = ", ".join(sorted({score.text for score in printed}))
                 draft.reviews.append(Review(
                     sentence.line, sentence.text, f"CONTRADICTED by the page's own output for "
-                    f"run {run.name} ({shown})", "metric-level", figure.value, run.name, True))
+                    f"run {run.name} ({shown})", "metric-level", figure.value, run.name, True,
+                    f"?_{family}"))
             continue
         split = ("train" if "train" in clause else "val" if "validation" in clause
-                 else "test" if "test" in clause else run.eval_split)
+                 else "test" if "test" in clause or "test" in run.eval_splits
+                 else run.eval_split)
         run.add(Score(f"{split}_{family}", figure.value, figure.text, sentence.text,
                       sentence.line, "prose"))
     if sentence.relation and not sentence.figures:

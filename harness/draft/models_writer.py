@@ -70,16 +70,13 @@ def stub(name: str, why: str) -> Builder:
     return Builder(name, function_name(name), body, False, why)
 
 
-def _arguments(call: ast.Call, names: Any, drop: tuple[str, ...] = ()) -> tuple[list[str],
-                                                                                dict[str, Any]]:
+def _arguments(call: ast.Call, names: Any) -> tuple[list[str], dict[str, Any]]:
+    """A call's positional arguments as source, and its keyword values."""
     positional = [repr(evaluate(argument, names)) for argument in call.args]
     keywords: dict[str, Any] = {}
     for keyword in call.keywords:
         if keyword.arg is None:
             raise Unresolved("**kwargs")
-        if keyword.arg in drop:
-            keywords[keyword.arg] = evaluate(keyword.value, names)
-            continue
         keywords[keyword.arg] = evaluate(keyword.value, names)
     return positional, keywords
 
@@ -90,7 +87,7 @@ def _layer(call: ast.Call, names: Any) -> tuple[str, dict[str, Any]]:
     if not class_name or not class_name[0].isupper():
         raise Unresolved(f"layer {ast.unparse(call.func)}")
     class_name = _RENAMED.get(class_name, class_name)
-    positional, keywords = _arguments(call, names, _INPUT_KEYWORDS)
+    positional, keywords = _arguments(call, names)
     inputs = {key: keywords.pop(key) for key in _INPUT_KEYWORDS if key in keywords}
     text = ", ".join(positional + [f"{key}={value!r}" for key, value in keywords.items()])
     return f"layers.{class_name}({text})", inputs

@@ -52,10 +52,6 @@ class Sentence:
     figures: tuple[Figure, ...]
     relation: bool
 
-    @property
-    def hypothetical(self) -> bool:
-        return bool(HYPOTHETICAL.search(self.text))
-
 
 def _is_prose(text: str) -> bool:
     words = text.split()

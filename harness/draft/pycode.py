@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 
@@ -43,29 +43,6 @@ def balanced(text: str, start: int) -> str | None:
         elif char in ")]}":
             return None
     return None
-
-
-def strip_comments(text: str) -> str:
-    """The text without ``#`` comments outside strings (a commented-out layer is not code)."""
-    out: list[str] = []
-    quote = ""
-    skipping = False
-    for index, char in enumerate(text):
-        if skipping:
-            if char == "\n":
-                skipping = False
-                out.append(char)
-            continue
-        if quote:
-            if char == quote and text[index - 1] != "\\":
-                quote = ""
-        elif char in "'\"":
-            quote = char
-        elif char == "#":
-            skipping = True
-            continue
-        out.append(char)
-    return "".join(out)
 
 
 def parse_call(source: str) -> ast.Call | None:
@@ -117,10 +94,3 @@ def kebab(name: str) -> str:
     name = re.sub(r"_?(model|net)$", "", name)
     name = re.sub(r"[^a-z0-9]+", "-", name).strip("-")
     return name or "model"
-
-
-def lookup(mapping: Mapping[str, Any], fallback: Callable[[str], Any]) -> Callable[[str], Any]:
-    """A name lookup: ``mapping`` first, then ``fallback``."""
-    def find(name: str) -> Any:
-        return mapping[name] if name in mapping else fallback(name)
-    return find

@@ -14,7 +14,7 @@ from typing import Any
 from harness.data import DATASETS
 from harness.draft.code import Code
 from harness.draft.link import Run
-from harness.draft.pycode import Unresolved, dotted, evaluate, parse_call
+from harness.draft.pycode import Unresolved, balanced, dotted, evaluate, parse_call
 from harness.recipes import OPTIMIZERS
 
 _LOSSES = {"categorical_crossentropy": "sparse_categorical_crossentropy",
@@ -132,4 +132,19 @@ def _fit_fields(recipe: DraftRecipe, run: Run, code: Code) -> None:
             recipe.fields["validation"] = "test"
         else:
             recipe.fields["validation"] = "holdout"
-            recipe.missing.append(f"validation_fraction (validation_data={data})")
+            _holdout(recipe, code, pos, data)
+
+
+def _holdout(recipe: DraftRecipe, code: Code, pos: int, data: str) -> None:
+    """The fraction a ``train_test_split(..., test_size=F, random_state=R)`` held out."""
+    splits = list(re.finditer(r"train_test_split\s*(?=\()", code.text[:pos]))
+    body = balanced(code.text, code.text.index("(", splits[-1].start())) if splits else None
+    call = parse_call("train_test_split" + body) if body else None
+    keywords = _keywords(call)
+    try:
+        recipe.fields["validation_fraction"] = float(_value(code, keywords["test_size"], pos))
+        if "random_state" in keywords:
+            recipe.fields["validation_random_state"] = int(
+                _value(code, keywords["random_state"], pos))
+    except (KeyError, Unresolved, TypeError, ValueError):
+        recipe.missing.append(f"validation_fraction (validation_data={data})")

@@ -15,7 +15,8 @@ from harness.draft.source import Line
 
 _NUMBER = r"[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
 _PRINTED = re.compile(
-    rf"^\s*\(?\s*['\"]?(?P<label>[A-Za-z][A-Za-z0-9 ,-]{{0,60}}?)\s*['\"]?\s*(?P<sep>[:=]?)\s*['\"]?\s*,?\s*"
+    rf"^\s*\(?\s*['\"]?(?P<label>[A-Za-z][A-Za-z0-9 ,-]{{0,60}}?)\s*['\"]?\s*"
+    rf"(?P<sep>[:=]?)\s*['\"]?\s*,?\s*"
     rf"(?P<value>{_NUMBER}|\[\s*{_NUMBER}(?:\s*,\s*{_NUMBER})*\s*\])\s*\)?\s*$")
 _CODE_HINT = re.compile(r"[=(]\s*[a-z_]+\[|print\s*\(|\bdef\b|\breturn\b|\bimport\b")
 
@@ -39,6 +40,8 @@ def family_of(label: str) -> str:
         return "accuracy"
     if re.search(r"\bloss\b", label):
         return "loss"
+    if re.search(r"misclassified|wrong", label):
+        return "wrong_count"
     return ""
 
 

@@ -26,6 +26,7 @@ class Line:
     role: str  # "code" | "output" | "text"
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _FENCE = re.compile(r"^\s*(```+|~~~+)\s*([\w+-]*)")
 _CODE_LANGUAGES = {"python", "py", "python3", "ipython", "ipython3", "keras"}
 
@@ -45,6 +46,7 @@ def read_source(path: Path) -> list[Line]:
     except UnicodeDecodeError as error:
         raise DraftError(f"{path}: not UTF-8 text (byte {error.start}); save the page as "
                          f"UTF-8") from None
+    text = _ANSI.sub("", text).replace("\x08", "")  # a captured progress bar's colours
     if path.suffix == ".ipynb":
         return _notebook(path, text)
     if path.suffix == ".py":

@@ -108,9 +108,7 @@ def _read_totals(lines: list[Line], index: int, summary: Summary) -> int:
             if count is not None:
                 summary.counts[key] = count
                 summary.quotes[key] = text.strip()
-        elif text.strip() and not _RULE.match(text):
-            break
-        elif not text.strip() and summary.counts:
+        elif (text.strip() and not _RULE.match(text)) or (not text.strip() and summary.counts):
             break
         index += 1
     return index
@@ -127,9 +125,7 @@ def _keras2(lines: list[Line], header: int) -> tuple[Summary, int]:
                 name=row.group("name"), layer_class=row.group("cls"),
                 shape=parse_shape(row.group("shape")), params=parse_count(row.group("params")),
                 line=lines[index].number, quote=text.strip()))
-        elif _TOTAL.match(text):
-            break
-        elif not (_RULE.match(text) or _continuation(text)):
+        elif _TOTAL.match(text) or not (_RULE.match(text) or _continuation(text)):
             break
         index += 1
     index = _read_totals(lines, index, summary)
