@@ -91,6 +91,6 @@ def kebab(name: str) -> str:
     ``StandardCNN`` → ``standard-cnn``."""
     name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
     name = re.sub(r"^(make|build|create|get|define)_", "", name.lower())
-    name = re.sub(r"_?(model|net)$", "", name)
+    name = re.sub(r"_?model$", "", name)
     name = re.sub(r"[^a-z0-9]+", "-", name).strip("-")
     return name or "model"

@@ -137,8 +137,9 @@ def _keras2(lines: list[Line], header: int) -> tuple[Summary, int]:
 
 
 def _continuation(text: str) -> bool:
-    """A Keras 2 functional summary's extra 'Connected to' line (wide indent, one name)."""
-    return bool(re.match(r"^\s{20,}[\w.\[\]]+\s*$", text))
+    """A Keras 2 row's second line: the rest of a cut class name (``alization)``) or one more
+    'Connected to' input; indented, one token."""
+    return bool(re.match(r"^\s+[\w.\[\]()',]+\s*$", text))
 
 
 def _cells(text: str) -> list[str]:
