@@ -81,9 +81,11 @@ Downloading data from https://example.org/data.npz
 Train on 600 samples, validate on 200 samples
 Epoch 1/2
  96/600 [===>..........................] - ETA: 3s - loss: 2.1000 - acc: 0.2100
-600/600 [==============================] - 4s 7ms/step - loss: 1.5000 - acc: 0.4100 - val_loss: 1.2000 - val_acc: 0.5500
+600/600 [==============================] - 4s 7ms/step - loss: 1.5000 - acc: 0.4100 \
+- val_loss: 1.2000 - val_acc: 0.5500
 Epoch 2/2
-600/600 [==============================] - 4s - loss: 1.1000 - acc: 0.6100 - val_loss: 1.0000 - val_acc: 0.6600
+600/600 [==============================] - 4s - loss: 1.1000 - acc: 0.6100 \
+- val_loss: 1.0000 - val_acc: 0.6600
 Epoch 1/3
 3s - loss: 0.9000 - acc: 0.7000 - val_loss: 0.8000 - val_acc: 0.7200
 Epoch 2/3
@@ -127,3 +129,24 @@ def test_scraped_one_line_code_is_read_as_code(tmp_path: Path) -> None:
     (model,) = code.models
     assert [call.func.id for call in model.layers] == ["Dense", "Dense"]  # type: ignore[attr-defined]
     assert code.constant("num_classes", len(code.text)) == 10
+
+
+def test_a_notebook_with_outputs_is_read_cell_by_cell(tmp_path: Path) -> None:
+    import json
+
+    from harness.draft.folder import draft_texts
+
+    code = ["model = Sequential()\n", "model.add(Conv2D(8, (3, 3), input_shape=(32, 32, 3)))\n",
+            "model.add(MaxPooling2D((2, 2)))\n", "model.add(GlobalMaxPooling2D())\n",
+            "model.add(Dense(4))\n", "model.summary()\n"]
+    cells = [{"cell_type": "markdown", "source": ["# Tiny\n"]},
+             {"cell_type": "code", "source": code,
+              "outputs": [{"output_type": "stream", "name": "stdout",
+                           "text": KERAS_20.splitlines(keepends=True)}]}]
+    page = tmp_path / "tiny.ipynb"
+    page.write_text(json.dumps({"cells": cells}), encoding="utf-8")
+    written = draft_texts(page, "tiny", "suites/tiny")
+    assert "expected: 1260\n" in written.claims
+    assert "expected: [224, 0, 0, 36]" in written.claims
+    assert "layers.Conv2D(8, (3, 3))" in written.models
+    assert "keras.Input(shape=(32, 32, 3))" in written.models
