@@ -149,6 +149,13 @@ def _call_at(text: str, start: int) -> tuple[ast.Call, str] | None:
     if body is None:
         return None
     source = text[start:paren] + body
+    end = paren + len(body)
+    while text[end:end + 1] == "(":  # ``Layer(...)(x)``: the layer applied to a tensor
+        applied = balanced(text, end)
+        if applied is None:
+            break
+        source += applied
+        end += len(applied)
     node = parse_call(source)
     return (node, source) if node is not None else None
 
