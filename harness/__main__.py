@@ -11,6 +11,8 @@
                    their false-FAIL rates and MDEs; exit 1 when a gating claim fails more than
                    ``--max-false-fail`` of unchanged runs
 - ``cache info|clear``  the train cache's entries and size, or remove them all
+- ``draft SOURCE --into suites/T/``  a tutorial folder (claims.yaml, models.py, DRAFT.md)
+                   drafted from a page's own text, summaries, logs and code
 - ``history DIR... -o OUT``  saved runs across time: each claim's series with its seeds, the
                    baseline band and status changes, environment changes on the time axis, and
                    the claims whose status changed in the last runs first (history.md, .html)
@@ -140,6 +142,19 @@ def _cache(args: argparse.Namespace) -> int:
     return 0
 
 
+def _draft(args: argparse.Namespace) -> int:
+    from harness.draft.folder import write_draft
+    from harness.draft.source import DraftError
+
+    try:
+        written = write_draft(Path(args.source), Path(args.into), force=args.force)
+    except DraftError as error:
+        print(f"draft: {error}", file=sys.stderr)
+        return 1
+    sys.stdout.write(written.summary)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=Path(sys.argv[0]).name if sys.argv[0].endswith(
         "claims-harness") else "python -m harness", description=__doc__.split("\n")[0])
@@ -222,6 +237,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                        help="the cache folder (default .harness-cache, the plugin's default "
                             "beside the project's pytest root)")
     cache.set_defaults(handler=_cache)
+
+    draft = commands.add_parser("draft", help="draft a tutorial folder from a page's text")
+    draft.add_argument("source", help="the page: plain text, markdown, a notebook or a .py")
+    draft.add_argument("--into", required=True, metavar="FOLDER",
+                       help="the tutorial folder to write (suites/<tutorial>/)")
+    draft.add_argument("--force", action="store_true",
+                       help="replace the folder if it exists and is not empty")
+    draft.set_defaults(handler=_draft)
 
     args = parser.parse_args(argv)
     return args.handler(args)
