@@ -136,6 +136,35 @@ def test_shuffled_training_labels_break_the_accuracy_claim(harness_state, monkey
     _assert_fails(harness_state, claim_id, CLAIMS[claim_id], context)
 
 
+def test_a_cifar_proxy_that_shows_the_label_in_place_lifts_the_dense_level(harness_state,
+                                                                         monkeypatch) -> None:
+    """The dense nets sit at chance on the CIFAR proxy by its design: a motif at a random place
+    is what a dense net on flat pixels cannot learn and a conv net can ("conv beats dense").
+    Their level at chance still guards that design: a proxy that lets position tell the class
+    (here a bright bar at a place fixed per class, a leak a data bug could plant) moves it."""
+    claim_id = "cifar10-intro/dense/test-accuracy"
+    _assert_holds(harness_state, claim_id)
+    proxy = harness.data.proxy_dataset
+
+    def leaking(*args: object, **kwargs: object) -> harness.data.Dataset:
+        dataset = proxy(*args, **kwargs)
+        if dataset.name != "cifar10":
+            return dataset
+
+        def marked(images: np.ndarray, labels: np.ndarray) -> np.ndarray:
+            images = images.copy()
+            for label in range(10):
+                images[labels.ravel() == label, 0:3, 3 * label:3 * label + 3] = 255
+            return images
+
+        return dataclasses.replace(dataset, x_train=marked(dataset.x_train, dataset.y_train),
+                                   x_test=marked(dataset.x_test, dataset.y_test))
+
+    monkeypatch.setattr(harness.training.datasets, "proxy_dataset", leaking)
+    context = MeasureContext(environment=harness_state.environment)
+    _assert_fails(harness_state, claim_id, CLAIMS[claim_id], context)
+
+
 def test_removing_the_learning_rate_schedule_breaks_its_lesson(harness_state) -> None:
     _assert_mutation_breaks(harness_state, "schedule-removed")
 
