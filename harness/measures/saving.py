@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 
 def _whole_model(extension: str) -> Callable[[keras.Model, Path], keras.Model]:
-    def round_trip(model: keras.Model, stem: Path) -> keras.Model:
+    """``model.save`` to a file of this extension, then ``load_model``."""
+    def save_and_load(model: keras.Model, stem: Path) -> keras.Model:
         import keras
 
         path = stem.with_suffix(extension)
@@ -32,7 +33,7 @@ def _whole_model(extension: str) -> Callable[[keras.Model, Path], keras.Model]:
             return keras.models.load_model(path)
         finally:
             path.unlink()
-    return round_trip
+    return save_and_load
 
 
 def _json_and_weights(model: keras.Model, stem: Path) -> keras.Model:
@@ -112,7 +113,7 @@ def _differences(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 
 
 def save_load_compiled(claim: Claim, ctx: MeasureContext) -> Measurement:
-    """"A compiled model identical to the previous one": compile the model as the tutorial
+    """Whether the reloaded model is the compiled model it was: compile the model as the tutorial
     does, take one training step so the optimizer has state, save by the route, reload, and
     list what differs (the compiled state, the weights, the predictions); [] holds."""
     import keras
