@@ -41,6 +41,7 @@ class KindSpec:
     # harness.metrics), "relation" (its ``direction`` arg), or fixed ("lower", "none")
     better: str = "none"
     value_label: str = ""  # what the value is, from the args, for reports and comparisons
+    metric_args: tuple[str, ...] = ()  # args naming a history metric, checked on load
 
     def recipe_refs(self, args: dict[str, Any]) -> list[str]:
         """The recipe names a claim of this kind reads, for validation on load."""
@@ -51,7 +52,8 @@ class KindSpec:
         """The runner metrics a claim of this kind reads, for validation on load."""
         named = [str(args[name]).split(".", 1)[1] for name in self.recipe_args
                  if isinstance(args.get(name), str) and "." in args[name]]
-        return named + ([str(args["metric"])] if self.better == "metric" else [])
+        direct = [str(args[name]) for name in self.metric_args if isinstance(args.get(name), str)]
+        return named + direct + ([str(args["metric"])] if self.better == "metric" else [])
 
     def load_measure(self) -> Callable[..., Any]:
         """The measurement function, ``(Claim, MeasureContext) -> Measurement``."""
@@ -74,6 +76,7 @@ KINDS: dict[str, KindSpec] = {
         _structure("output-shape", "output_shape", ("model",), ("layer",)),
         _structure("param-share", "param_share", ("model", "layer")),
         _structure("layer-param-count", "layer_param_count", ("layer", "input_shape")),
+        _structure("param-ratio-exceeds", "param_ratio_exceeds", ("a", "b", "factor")),
         _structure("sizing-formula", "sizing_formula", ("W", "F", "S", "P")),
         _structure("sizing-valid", "sizing_valid", ("W", "F", "S", "P")),
         _structure("sizing-grid", "sizing_grid", ("formula", "grid")),
@@ -81,10 +84,19 @@ KINDS: dict[str, KindSpec] = {
         _structure("activation-shape", "activation_shape", ("model", "layer")),
         _structure("saved-weights-mib", "saved_weights_mib", ("model",)),
         _structure("saved-bytes-per-param", "saved_bytes_per_param", ("model",)),
-        _structure("save-load-max-diff", "save_load_max_diff", ("model",)),
+        KindSpec("save-load-max-diff", group="structure",
+                 measure="harness.measures.saving:save_load_max_diff", required=("model",),
+                 optional=("route",)),
+        KindSpec("save-load-compiled", group="structure",
+                 measure="harness.measures.saving:save_load_compiled",
+                 required=("model", "compile"), optional=("route",)),
+        KindSpec("augmentation-max-shift", group="structure",
+                 measure="harness.measures.augmentation:max_shift_pixels",
+                 required=("recipe",), optional=("draws",), recipe_args=("recipe",)),
         _structure("split-sizes", "split_sizes", ("total", "test_size", "random_state")),
         _structure("dataset-shape", "dataset_shape", ("dataset", "split", "part"),
-                   ("first", "pad_to", "num_words"), scope=DATA_SCOPE),
+                   ("first", "pad_to", "num_words", "reshape", "categorical"),
+                   scope=DATA_SCOPE),
         KindSpec("metric-level", group="training", measure="harness.measures.training:level",
                  required=("recipe", "metric"), scope=TRAINING_SCOPE,
                  recipe_args=("recipe",), judge="level", better="metric",
@@ -109,5 +121,22 @@ KINDS: dict[str, KindSpec] = {
                  required=("recipe", "metric"), scope=TRAINING_SCOPE,
                  recipe_args=("recipe",), judge="curve", better="metric",
                  value_label="{metric}"),
+        # one number per seed from its logged history (harness/measures/curves.py)
+        KindSpec("curve-statistic", group="training",
+                 measure="harness.measures.curves:statistic",
+                 required=("recipe", "metric", "statistic"), optional=("tolerance",),
+                 scope=TRAINING_SCOPE, recipe_args=("recipe",), judge="level", better="metric",
+                 value_label="{statistic} of {metric} over the epochs"),
+        KindSpec("curve-gap", group="training", measure="harness.measures.curves:gap",
+                 required=("recipe", "a", "b", "direction"), optional=("margin", "alpha"),
+                 scope=TRAINING_SCOPE, recipe_args=("recipe",), judge="paired",
+                 better="relation", value_label="{a} − {b} at the worst epoch",
+                 metric_args=("a", "b")),
+        KindSpec("divergence-epoch", group="training",
+                 measure="harness.measures.curves:divergence",
+                 required=("recipe", "metric", "versus", "threshold", "tolerance"),
+                 scope=TRAINING_SCOPE, recipe_args=("recipe",), judge="level", better="none",
+                 value_label="first epoch from which {metric} − {versus} stays above "
+                             "{threshold}", metric_args=("metric", "versus")),
     )
 }

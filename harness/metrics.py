@@ -51,6 +51,7 @@ METRICS: dict[str, Metric] = {
     "member_best_accuracy": Metric("higher", "test accuracy of the best member"),
     "member_worst_accuracy": Metric("higher", "test accuracy of the worst member"),
     "member_mean_nll": Metric("lower", "mean negative log likelihood of the members"),
+    "member_best_nll": Metric("lower", "the lowest negative log likelihood of any member"),
     "committee_gain": Metric("higher", "committee accuracy minus the members' mean"),
     "committee_vs_best": Metric("higher", "committee accuracy minus the best member's"),
     "nll_gain": Metric("higher", "members' mean log loss minus the committee's"),

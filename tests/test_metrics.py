@@ -30,8 +30,21 @@ def test_a_committee_run_produces_only_declared_metrics() -> None:
     run = train_seed(recipe, proxy_dataset("mnist"), 0,
                      lambda: build_model(recipe.models, recipe.model))
     produced = set(run.metrics) | set(run.history)
-    assert {"committee_gain", "nll_gain", "member_best_accuracy"} <= produced
+    assert {"committee_gain", "nll_gain", "member_best_accuracy", "member_best_nll"} <= produced
+    assert run.metrics["member_best_nll"] <= run.metrics["member_mean_nll"]
     assert produced - set(METRICS) == set()
+
+
+def test_an_undeclared_history_metric_of_a_curve_claim_is_caught_on_load(
+        tmp_path: Path) -> None:
+    document = yaml.safe_load((SUITE / "mnist-intro.yaml").read_text(encoding="utf-8"))
+    claim = next(c for c in document["claims"]
+                 if c["id"] == "lessons/train-accuracy-below-validation-every-epoch")
+    claim["args"]["a"] = "val_acc"  # Keras 2's name, not what the runner logs
+    path = tmp_path / "mnist-intro.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    with pytest.raises(ClaimFileError, match="unknown metric 'val_acc'"):
+        load_claim_file(path)
 
 
 def test_an_undeclared_metric_is_caught_on_load(tmp_path: Path) -> None:

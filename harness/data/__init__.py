@@ -177,17 +177,24 @@ def proxy_dataset(name: str, num_words: int | None = None) -> Dataset:
 
 
 def prepared_shape(dataset: Dataset, split: str, part: str, first: int | None = None,
-                   pad_to: int | None = None) -> list[int]:
-    """Shape of one array after the tutorial's preparation (subset, padding)."""
+                   pad_to: int | None = None, reshape: list[int] | None = None,
+                   categorical: bool = False) -> list[int]:
+    """Shape of one array after the tutorial's preparation (subset, padding, its reshape,
+    one-hot labels by ``to_categorical``)."""
     if split not in ("train", "test") or part not in ("x", "y"):
         raise ValueError(f"split must be train|test and part x|y, got {split!r}, {part!r}")
     array = getattr(dataset, f"{part}_{split}")
     if first is not None:
         array = array[:first]
-    if pad_to is not None:
+    if pad_to is not None or categorical:
         import keras
 
-        array = keras.utils.pad_sequences(array, maxlen=pad_to)
+        if pad_to is not None:
+            array = keras.utils.pad_sequences(array, maxlen=pad_to)
+        if categorical:
+            array = keras.utils.to_categorical(array)
+    if reshape is not None:
+        array = np.reshape(array, reshape)
     return [int(dim) for dim in np.shape(array)]
 
 

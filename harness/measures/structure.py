@@ -8,6 +8,7 @@ our own.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -99,6 +100,17 @@ def layer_param_count(claim: Claim, ctx: MeasureContext) -> Measurement:
     return Measurement(int(layer.count_params()))
 
 
+def param_ratio_exceeds(claim: Claim, ctx: MeasureContext) -> Measurement:
+    """Whether layer a has more than ``factor`` times the parameters of layer b, each built on
+    its own input (e.g. a dense and a convolutional first layer on the same image)."""
+    a, b = (_build_layer(claim.args[side]["layer"], claim.args[side]["input_shape"])
+            for side in ("a", "b"))
+    ratio = a.count_params() / b.count_params()
+    return Measurement(bool(ratio > claim.args["factor"]),
+                       details={"a_params": a.count_params(), "b_params": b.count_params(),
+                                "ratio": ratio})
+
+
 # --- the chapter's sizing formulas, checked against what Keras builds ------------------------
 
 def _conv_formula(width: int, filter_size: int, stride: int, padding: int) -> float:
@@ -137,22 +149,28 @@ def _grid(grid: Mapping[str, list[int]]) -> Iterator[dict[str, int]]:
         yield dict(zip(axes, point, strict=True))
 
 
-def _conv_output_agrees(p: dict[str, int]) -> bool | None:
+def _conv_output_agrees(p: dict[str, int]) -> bool:
+    """Keras builds the formula's size; where the formula gives a fraction (the chapter's
+    invalid architecture) Keras does not refuse it but builds the size rounded down, leaving
+    the last (W − F + 2P) mod S input columns uncovered."""
     predicted = _conv_formula(p["W"], p["F"], p["S"], p["P"])
-    if not predicted.is_integer():
-        return None  # the chapter calls these invalid; nothing to compare
     built = _keras_conv(p["W"], p["F"], p["S"], p["P"], p["D"], p["K"]).output.shape[1]
-    return built == predicted
+    return built == math.floor(predicted)
 
 
-def _pool_output_agrees(p: dict[str, int]) -> bool | None:
+def _pool_output_agrees(p: dict[str, int]) -> bool:
+    """As the convolution: the formula's size, rounded down where it gives a fraction."""
     import keras
 
     predicted = (p["W"] - p["F"]) / p["S"] + 1
-    if not predicted.is_integer():
-        return None
     pool = keras.layers.MaxPooling2D(pool_size=p["F"], strides=p["S"], padding="valid")
-    return pool.compute_output_shape((None, p["W"], p["W"], p["D"]))[1] == predicted
+    return pool.compute_output_shape((None, p["W"], p["W"], p["D"]))[1] == math.floor(predicted)
+
+
+# the output-size formulas, for counting the grid points where they give a fraction
+_FRACTION_FORMULAS: dict[str, Callable[[dict[str, int]], float]] = {
+    "conv-output": lambda p: _conv_formula(p["W"], p["F"], p["S"], p["P"]),
+    "pool-output": lambda p: (p["W"] - p["F"]) / p["S"] + 1}
 
 
 def _same_padding_agrees(p: dict[str, int]) -> bool | None:
@@ -207,7 +225,7 @@ def sizing_grid(claim: Claim, ctx: MeasureContext) -> Measurement:
     if formula not in _GRID_CHECKS:
         raise ValueError(f"unknown formula {formula!r}; known: {', '.join(_GRID_CHECKS)}")
     check = _GRID_CHECKS[formula]
-    checked, disagreements = 0, []
+    checked, fractional, disagreements = 0, 0, []
     for point in _grid(claim.args["grid"]):
         if point["F"] > point["W"] + 2 * point["P"]:
             continue
@@ -215,12 +233,15 @@ def sizing_grid(claim: Claim, ctx: MeasureContext) -> Measurement:
         if agrees is None:
             continue
         checked += 1
+        size = _FRACTION_FORMULAS.get(formula)
+        fractional += size is not None and not float(size(point)).is_integer()
         if not agrees:
             disagreements.append(point)
     if checked == 0:
         raise ValueError(f"the grid holds no point the {formula} formula applies to")
     return Measurement(len(disagreements),
-                       details={"points_checked": checked, "disagreements": disagreements[:5]})
+                       details={"points_checked": checked, "fractional_points": fractional,
+                                "disagreements": disagreements[:5]})
 
 
 # --- weights, activations, saving ------------------------------------------------------------
@@ -229,7 +250,7 @@ def kernel_shape(claim: Claim, ctx: MeasureContext) -> Measurement:
     return Measurement(_shape(_layer(_model(claim, ctx), claim.args["layer"]).kernel.shape))
 
 
-def _sample_input(model: keras.Model, count: int) -> np.ndarray:
+def sample_input(model: keras.Model, count: int) -> np.ndarray:
     """Deterministic inputs of the model's shape and dtype (token ids for integer inputs)."""
     rng = np.random.default_rng(0)
     shape = (count, *model.inputs[0].shape[1:])
@@ -243,7 +264,7 @@ def activation_shape(claim: Claim, ctx: MeasureContext) -> Measurement:
 
     model = _model(claim, ctx)
     cut = keras.Model(model.inputs, _layer(model, claim.args["layer"]).output)
-    activations = cut([_sample_input(model, 1)], training=False)
+    activations = cut([sample_input(model, 1)], training=False)
     return Measurement(_shape(activations.shape))
 
 
@@ -269,23 +290,6 @@ def saved_bytes_per_param(claim: Claim, ctx: MeasureContext) -> Measurement:
     return Measurement(size / params, details={"bytes": size, "params": params})
 
 
-def save_load_max_diff(claim: Claim, ctx: MeasureContext) -> Measurement:
-    """Save the whole model in the Keras format, reload it, and compare predictions."""
-    import keras
-
-    model = _model(claim, ctx)
-    path = ctx.scratch / f"{claim.tutorial}-{claim.args['model']}.keras"
-    model.save(path)
-    try:
-        reloaded = keras.models.load_model(path)
-    finally:
-        path.unlink()
-    inputs = _sample_input(model, 8)
-    before = keras.ops.convert_to_numpy(model(inputs, training=False))
-    after = keras.ops.convert_to_numpy(reloaded(inputs, training=False))
-    return Measurement(float(np.max(np.abs(before - after))))
-
-
 def split_sizes(claim: Claim, ctx: MeasureContext) -> Measurement:
     """The tutorial's train/validation split, done with the same scikit-learn call."""
     from sklearn.model_selection import train_test_split
@@ -309,5 +313,6 @@ def dataset_shape(claim: Claim, ctx: MeasureContext) -> Measurement:
     dataset = load_real_dataset(args["dataset"], num_words=args.get("num_words"),
                                 data_dir=ctx.data.data_dir)
     shape = prepared_shape(dataset, split=args["split"], part=args["part"],
-                           first=args.get("first"), pad_to=args.get("pad_to"))
+                           first=args.get("first"), pad_to=args.get("pad_to"),
+                           reshape=args.get("reshape"), categorical=args.get("categorical", False))
     return Measurement(shape, data_source=dataset.source, data_checksum=dataset.checksum)

@@ -24,7 +24,8 @@ def recipes_of(claim: Claim, profile: str) -> list[Recipe]:
             if (name, profile) in claim.recipes]
 
 
-def _run(claim: Claim, ctx: MeasureContext, recipe_name: str) -> RecipeRun:
+def run_of(claim: Claim, ctx: MeasureContext, recipe_name: str) -> RecipeRun:
+    """The trained seeds of one of the claim's recipes, in the context's profile."""
     recipe = claim.recipes[(recipe_name, ctx.profile)]
     recipe = recipe.for_smoke() if ctx.smoke else recipe
     return ctx.bank.run(recipe, ctx.seeds_for(recipe))
@@ -39,14 +40,18 @@ def _provenance(run: RecipeRun) -> dict[str, Any]:
             "history": [r.history for r in run.runs]}
 
 
-def level(claim: Claim, ctx: MeasureContext) -> Measurement:
-    """One metric of one recipe, per seed."""
-    run = _run(claim, ctx, claim.args["recipe"])
-    values = run.values(claim.args["metric"])
+def seed_values(run: RecipeRun, values: list[float]) -> Measurement:
+    """One value per seed of a run: their mean, each seed's, and where they came from."""
     return Measurement(sum(values) / len(values), data_source=run.data_source,
                        data_checksum=run.data_checksum,
                        details={"values": values, "data_is_proxy": run.data_source.startswith(
                            "proxy"), **_provenance(run)})
+
+
+def level(claim: Claim, ctx: MeasureContext) -> Measurement:
+    """One metric of one recipe, per seed."""
+    run = run_of(claim, ctx, claim.args["recipe"])
+    return seed_values(run, run.values(claim.args["metric"]))
 
 
 def _side(claim: Claim, ctx: MeasureContext,
@@ -57,7 +62,7 @@ def _side(claim: Claim, ctx: MeasureContext,
     recipe_name, _, metric = reference.partition(".")
     if not metric:
         raise ValueError(f"{reference!r} must be 'recipe.metric' or a number")
-    run = _run(claim, ctx, recipe_name)
+    run = run_of(claim, ctx, recipe_name)
     return dict(zip((r.seed for r in run.runs), run.values(metric), strict=True)), run
 
 
@@ -87,7 +92,7 @@ def paired_difference(claim: Claim, ctx: MeasureContext) -> Measurement:
 def learning_curve(claim: Claim, ctx: MeasureContext) -> Measurement:
     """One logged history metric of a recipe, epoch by epoch (issue 14): the value is the
     per-epoch mean over seeds, ``details["values"]`` every seed's curve."""
-    run = _run(claim, ctx, claim.args["recipe"])
+    run = run_of(claim, ctx, claim.args["recipe"])
     metric = claim.args["metric"]
     missing = [r.seed for r in run.runs if metric not in r.history]
     if missing:

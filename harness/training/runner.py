@@ -146,7 +146,7 @@ def prepare(recipe: Recipe, dataset: Dataset, model: keras.Model) -> PreparedDat
     return PreparedData(x_train, y_train, x_test, y_test, x_val, y_val)
 
 
-def _augmentation_layers(recipe: Recipe, seed: int) -> list[keras.layers.Layer]:
+def augmentation_layers(recipe: Recipe, seed: int) -> list[keras.layers.Layer]:
     """Keras 3 preprocessing layers with ImageDataGenerator's meaning of each parameter."""
     import keras
 
@@ -257,7 +257,7 @@ def _train_one(recipe: Recipe, data: PreparedData, seed: int, core: keras.Model)
     """Compile and fit one freshly built model."""
     import keras
 
-    augmentation = _augmentation_layers(recipe, seed)
+    augmentation = augmentation_layers(recipe, seed)
     model = (keras.Sequential([keras.Input(core.inputs[0].shape[1:]), *augmentation, core])
              if augmentation else core)
     compile_like(recipe, model, steps_per_execution())
@@ -451,6 +451,7 @@ def _train_committee(recipe: Recipe, dataset: Dataset, seed: int,
         "member_best_accuracy": float(np.max(accuracies)),
         "member_worst_accuracy": float(np.min(accuracies)),
         "member_mean_nll": float(np.mean([m["nll"] for m in member_metrics])),
+        "member_best_nll": float(np.min([m["nll"] for m in member_metrics])),
     }
     metrics["committee_gain"] = metrics["test_accuracy"] - metrics["member_mean_accuracy"]
     metrics["committee_vs_best"] = metrics["test_accuracy"] - metrics["member_best_accuracy"]
