@@ -124,7 +124,7 @@ KINDS: dict[str, KindSpec] = {
         # one number per seed from its logged history (harness/measures/curves.py)
         KindSpec("curve-statistic", group="training",
                  measure="harness.measures.curves:statistic",
-                 required=("recipe", "metric", "statistic"), optional=("tolerance",),
+                 required=("recipe", "metric", "statistic"),
                  scope=TRAINING_SCOPE, recipe_args=("recipe",), judge="level", better="metric",
                  value_label="{statistic} of {metric} over the epochs"),
         KindSpec("curve-gap", group="training", measure="harness.measures.curves:gap",
@@ -134,7 +134,7 @@ KINDS: dict[str, KindSpec] = {
                  metric_args=("a", "b")),
         KindSpec("divergence-epoch", group="training",
                  measure="harness.measures.curves:divergence",
-                 required=("recipe", "metric", "versus", "threshold", "tolerance"),
+                 required=("recipe", "metric", "versus", "threshold"),
                  scope=TRAINING_SCOPE, recipe_args=("recipe",), judge="level", better="none",
                  value_label="first epoch from which {metric} − {versus} stays above "
                              "{threshold}", metric_args=("metric", "versus")),

@@ -101,11 +101,17 @@ def test_curve_level_claims_read_each_seeds_history() -> None:
     assert measured.details["values"] == pytest.approx([0.0261, 0.0281])
     assert JUDGES["level"].against_tutorial(minimum, measured, None).ok
     divergence = CLAIMS["cifar10-intro/cnn-big/train-validation-divergence-epoch"]
-    late = {"accuracy": [0.3 + 0.01 * e for e in range(50)],
-            "val_accuracy": [0.3 + 0.01 * e - (0.03 if e >= 29 else 0.0) for e in range(50)]}
-    measured = curves.divergence(divergence, _Context(late))
-    assert measured.value == 30.0
-    assert not JUDGES["level"].against_tutorial(divergence, measured, None).ok  # not epoch 10
+
+    def diverging_from(start: int) -> dict[str, list[float]]:
+        return {"accuracy": [0.3 + 0.01 * e for e in range(50)],
+                "val_accuracy": [0.3 + 0.01 * e - (0.03 if e >= start else 0.0)
+                                 for e in range(50)]}
+
+    # four seeds diverging around epoch 30: the tutorial's epoch 10 is no run of theirs
+    measured = curves.divergence(divergence, _Context(*(diverging_from(start)
+                                                        for start in (28, 29, 30, 29))))
+    assert measured.details["values"] == pytest.approx([29.0, 30.0, 31.0, 30.0])
+    assert not JUDGES["level"].against_tutorial(divergence, measured, None).ok
     with pytest.raises(KeyError, match="logs no 'accuracy' history"):
         curves.divergence(divergence, _Context({"val_accuracy": [0.5]}))
 
