@@ -33,8 +33,8 @@ def _emit(text: str, output: str | None) -> None:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from harness.compare import compare_runs, render_comparison
-    from harness.report import read_run
+    from harness.reporting.compare import compare_runs, render_comparison
+    from harness.reporting.report import read_run
 
     comparison = compare_runs(read_run(args.before), read_run(args.after))
     _emit(render_comparison(comparison, names=(args.name_before, args.name_after)), args.output)
@@ -43,8 +43,8 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _parity(args: argparse.Namespace) -> int:
-    from harness.parity import build_parity, render_parity
-    from harness.report import read_run
+    from harness.reporting.parity import build_parity, render_parity
+    from harness.reporting.report import read_run
 
     parity = build_parity([read_run(run) for run in args.runs])
     _emit(render_parity(parity), args.output)
@@ -53,7 +53,7 @@ def _parity(args: argparse.Namespace) -> int:
 
 def _last_statuses(report: Path) -> dict[str, list[str]]:
     """claim id → ['PASS'] or ['fast: PASS', 'full: FAIL'], from a JSON report."""
-    from harness.report import read_run
+    from harness.reporting.report import read_run
 
     if not report.is_file():
         return {}
@@ -67,7 +67,7 @@ def _last_statuses(report: Path) -> dict[str, list[str]]:
 
 def _claims(args: argparse.Namespace) -> int:
     from harness.claims import claim_files, load_claims
-    from harness.tables import markdown_table
+    from harness.reporting.tables import markdown_table
 
     statuses = _last_statuses(Path(args.report))
     rows = []
@@ -85,8 +85,8 @@ def _claims(args: argparse.Namespace) -> int:
 
 
 def _review(args: argparse.Namespace) -> int:
-    from harness.report import read_run
-    from harness.review import render_review
+    from harness.reporting.report import read_run
+    from harness.reporting.review import render_review
 
     _emit(render_review(read_run(args.run)), args.output)
     return 0
@@ -101,8 +101,8 @@ def _aa(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
-    from harness.history import build_history
-    from harness.history_report import write_history
+    from harness.reporting.history import build_history
+    from harness.reporting.history_report import write_history
 
     history = build_history(args.runs)
     for skipped in history.skipped:

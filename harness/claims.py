@@ -15,13 +15,13 @@ from typing import Any
 
 import yaml
 
-from harness.comparators import Comparator, ComparatorError, parse_comparator
 from harness.errors import ClaimFileError
 from harness.kinds import KINDS, TIERS, KindSpec
 from harness.metrics import METRICS
 from harness.models import UnknownModelError, declared_models
 from harness.paths import shown
 from harness.recipes import Recipe, parse_recipes
+from harness.verdicts.comparators import Comparator, ComparatorError, parse_comparator
 
 __all__ = ["TIERS", "Claim", "ClaimFileError", "claim_files", "load_claim_file", "load_claims"]
 _ID_SEGMENT = r"[a-z0-9][a-z0-9.]*(?:-[a-z0-9.]+)*"

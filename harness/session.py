@@ -30,13 +30,13 @@ from harness.runlog import RunLog, RunLogError, claim_key, result_key
 if TYPE_CHECKING:  # the real imports happen lazily, when a claim runs
     from harness.baselines import BaselineStore
     from harness.environment import Environment
-    from harness.evaluate import RunSettings, UpdateMode
     from harness.measures.context import MeasureContext
-    from harness.report import RunRecord
+    from harness.reporting.report import RunRecord
     from harness.results import ClaimResult
     from harness.training.cache import TrainCache
     from harness.training.durations import Durations
     from harness.training.runner import RecipeRun
+    from harness.verdicts.evaluate import RunSettings, UpdateMode
 
 
 class KnownFindingGone(UserWarning):
@@ -200,8 +200,8 @@ class HarnessState:
     def prefetch(self, cases: list[ClaimCase]) -> None:
         """Submit the seeds these trained claims read first (the baseline seeds when every
         baseline is being rewritten)."""
-        from harness.evaluate import UpdateMode
         from harness.measures.training import recipes_of
+        from harness.verdicts.evaluate import UpdateMode
 
         context = self.context
         rewriting = self.update_mode() is UpdateMode.ALL
@@ -305,7 +305,7 @@ class HarnessState:
 
     def update_mode(self) -> UpdateMode:
         """Which baselines this session writes."""
-        from harness.evaluate import UpdateMode
+        from harness.verdicts.evaluate import UpdateMode
 
         option = self.config.getoption
         return (UpdateMode.ALL if option("--regen-baselines") else
@@ -315,7 +315,7 @@ class HarnessState:
     def settings(self, case: ClaimCase) -> RunSettings:
         """How this session treats a claim's baselines (--smoke leaves structure claims be:
         they are exact and cheap at any scale)."""
-        from harness.evaluate import RunSettings
+        from harness.verdicts.evaluate import RunSettings
 
         option = self.config.getoption
         return RunSettings(profile=case.profile, update=self.update_mode(),
@@ -329,7 +329,7 @@ class HarnessState:
         if stored is not None:  # --resume: judged in an earlier session of this run
             self.results.append(stored)
             return stored
-        from harness.evaluate import evaluate_claim
+        from harness.verdicts.evaluate import evaluate_claim
 
         context = self.context.with_benchmark(benchmark) if benchmark else self.context
         result = evaluate_claim(case.claim, context, self.baseline_store(),
@@ -378,7 +378,7 @@ class HarnessState:
                     f"could not write {folder / 'durations.json'} ({error})")
 
     def _write_reports(self, session: pytest.Session) -> None:
-        from harness.report import RunRecord, write_reports
+        from harness.reporting.report import RunRecord, write_reports
 
         if session.config.getoption("--determinism-probe"):
             self.determinism = self._probe()
@@ -400,13 +400,13 @@ class HarnessState:
         try:
             self.report_paths = write_reports(run, self.reports_dir)
             from harness.benchmarks import save_benchmark_json
-            from harness.evaluate import UpdateMode
+            from harness.verdicts.evaluate import UpdateMode
 
             self.benchmark_json = save_benchmark_json(
                 session.config, self.benchmark_stats,
                 self.reports_dir / "runs" / run.run_id / "benchmarks.json")
             if self.update_mode() is not UpdateMode.OFF:
-                from harness.review import write_review
+                from harness.reporting.review import write_review
 
                 self.review_path = write_review(run, self.reports_dir)
         except OSError as error:
@@ -533,7 +533,7 @@ class HarnessState:
 def _figures(run: RunRecord, recipe_runs: list, directory: Path) -> list[dict[str, str]]:
     """The report's figures; drawing them must never cost the report itself."""
     try:
-        from harness.plots import write_figures
+        from harness.reporting.plots import write_figures
 
         return [figure.as_json() for figure in write_figures(run, recipe_runs, directory)]
     except Exception as error:

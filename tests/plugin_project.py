@@ -132,4 +132,4 @@ def failures(result: pytest.RunResult) -> dict[str, str]:
 # pytester runs in-process and, after each run, drops the modules the run imported; numpy-based
 # packages cannot be imported a second time in one process, so they are imported up front.
 PRELOAD = ("numpy", "pandas", "tabulate", "sklearn.model_selection", "harness.measures.structure",
-           "harness.evaluate", "harness.report")
+           "harness.verdicts.evaluate", "harness.reporting.report")

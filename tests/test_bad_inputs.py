@@ -20,9 +20,9 @@ import harness.data
 from harness.baselines import BaselineStore
 from harness.claims import Claim, ClaimFileError, claim_files, load_claim_file, load_claims
 from harness.environment import Environment
-from harness.evaluate import RunSettings, evaluate_claim
 from harness.measures.context import MeasureContext
 from harness.results import Status
+from harness.verdicts.evaluate import RunSettings, evaluate_claim
 
 pytestmark = pytest.mark.fast
 

@@ -25,8 +25,8 @@ from harness.claims import (
     load_claim_file,
     load_claims,
 )
-from harness.comparators import Approx, Exact
 from harness.kinds import GROUPS, KINDS
+from harness.verdicts.comparators import Approx, Exact
 
 pytestmark = pytest.mark.fast
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from harness.__main__ import main
-from harness.compare import compare_runs, render_comparison
-from harness.report import RunRecord, read_run, write_reports
+from harness.reporting.compare import compare_runs, render_comparison
+from harness.reporting.report import RunRecord, read_run, write_reports
 from harness.results import ClaimResult, Status
 
 pytestmark = pytest.mark.fast
@@ -172,7 +172,7 @@ def test_bit_identical_seeds_are_within_noise_and_say_so(runs) -> None:
 
 
 def test_step_times_move_beyond_noise_only_past_the_timing_drift_floor() -> None:
-    from harness.compare import shift
+    from harness.reporting.compare import shift
 
     def timing(log_ms: list[float]) -> ClaimResult:
         return replace(trained("convnets-part1/timing/imdb-conv1d-step", log_ms),

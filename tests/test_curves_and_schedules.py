@@ -12,10 +12,10 @@ import pytest
 
 from harness.baselines import BaselineEntry
 from harness.claims import claim_files, load_claims
-from harness.judges import JUDGES, better_direction
 from harness.measures.context import Measurement
 from harness.metrics import METRICS
 from harness.training.runner import _plateau_schedule
+from harness.verdicts.judges import JUDGES, better_direction
 
 pytestmark = pytest.mark.fast
 

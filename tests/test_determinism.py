@@ -11,7 +11,7 @@ import pytest
 from harness.claims import claim_files, load_claims
 from harness.determinism import cheapest, compare, describe, probe
 from harness.environment import Environment
-from harness.report import RunRecord, render_markdown
+from harness.reporting.report import RunRecord, render_markdown
 from harness.training import InlineEngine, SeedBank
 from harness.training.datasets import DataChoice
 from harness.training.runner import RecipeRun, SeedRun

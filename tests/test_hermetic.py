@@ -18,11 +18,11 @@ from harness.baselines import BaselineStore
 from harness.claims import Claim, claim_files, load_claims
 from harness.data import local, proxy_dataset
 from harness.environment import Environment
-from harness.evaluate import RunSettings, UpdateMode, evaluate_claim
 from harness.measures.context import MeasureContext, SeedPlan
 from harness.results import Status
 from harness.training import dataset_for
 from harness.training.datasets import DataChoice
+from harness.verdicts.evaluate import RunSettings, UpdateMode, evaluate_claim
 
 pytestmark = [pytest.mark.fast, pytest.mark.training]
 

@@ -12,12 +12,12 @@ import yaml
 from harness.baselines import BaselineStore
 from harness.claims import ClaimFileError, claim_files, load_claim_file, load_claims
 from harness.environment import Environment
-from harness.evaluate import RunSettings, UpdateMode, evaluate_claim
 from harness.measures.context import MeasureContext
-from harness.parity import FAILS, build_parity, render_parity
-from harness.report import RunRecord, render_markdown
+from harness.reporting.parity import FAILS, build_parity, render_parity
+from harness.reporting.report import RunRecord, render_markdown
 from harness.results import Status
 from harness.session import KnownFindingGone, outcome
+from harness.verdicts.evaluate import RunSettings, UpdateMode, evaluate_claim
 
 pytestmark = pytest.mark.fast
 

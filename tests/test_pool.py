@@ -29,12 +29,12 @@ from harness.baselines import BaselineStore
 from harness.claims import claim_files, load_claims
 from harness.environment import Environment
 from harness.errors import TrainingFailed
-from harness.evaluate import RunSettings, evaluate_claim
 from harness.measures.context import MeasureContext
 from harness.results import Status
 from harness.training import SeedBank
 from harness.training.datasets import DataChoice
 from harness.training.pool import Job, WorkerPool
+from harness.verdicts.evaluate import RunSettings, evaluate_claim
 
 pytestmark = pytest.mark.fast
 

@@ -12,13 +12,13 @@ from harness.baselines import BaselineEntry, BaselineStore
 from harness.claims import claim_files, load_claims
 from harness.devices import gpu_for_worker
 from harness.errors import MeasurementSkipped
-from harness.evaluate import RunSettings, evaluate_claim
-from harness.judges import DecadesJudge, DeviceTimeJudge
 from harness.measures.context import MeasureContext, Measurement
 from harness.recipes import SMOKE_MEMBERS, SMOKE_TEST_SIZE, SMOKE_TRAIN_SIZE
 from harness.results import Status
 from harness.training import dataset_for
 from harness.training.datasets import DataChoice
+from harness.verdicts.evaluate import RunSettings, evaluate_claim
+from harness.verdicts.judges import DecadesJudge, DeviceTimeJudge
 
 pytestmark = pytest.mark.fast
 

@@ -1,7 +1,7 @@
 """Judges: how a claim kind's measurement is compared with the tutorial and with its baseline.
 
 Structural kinds use the claim's comparator (exact or approx) on both sides. Trained kinds use
-``harness.stats``, one look at a time (``Look``: how many seeds so far, and how much of each
+``verdicts.stats``, one look at a time (``Look``: how many seeds so far, and how much of each
 error rate this look may spend):
 
 - a level is checked against the tutorial's figure only in the full profile on the real data
@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from harness.comparators import Verdict
 from harness.metrics import METRICS
-from harness.stats import (
+from harness.verdicts.comparators import Verdict
+from harness.verdicts.stats import (
     CONFIRM_ALPHA,
     RELATION_ALPHA,
     RELATION_SPENDING,
