@@ -153,7 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parity.set_defaults(handler=_parity)
 
     claims = commands.add_parser("claims", help="list the claims with their last status")
-    claims.add_argument("--claims-dir", default="suites/claims")
+    claims.add_argument("--claims-dir", default="suites",
+                        help="folder of the tutorial folders (each with its claims.yaml)")
     claims.add_argument("--report", default="reports/latest.json",
                         help="JSON report the last status is read from")
     claims.add_argument("--tutorial", help="only this tutorial's claims")

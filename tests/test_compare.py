@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from suite_tutorials import models_of
 
 from harness.__main__ import main
 from harness.reporting.compare import compare_runs, render_comparison
@@ -133,7 +135,7 @@ def test_read_run_round_trips_and_ignores_unknown_fields(runs, tmp_path: Path) -
 
 CLAIM_FILE = {
     "tutorial": "tut", "seed": "tut.txt", "title": "A tutorial",
-    "models": "harness.models.mnist_intro",
+    "models": "models.py",
     "claims": [
         {"id": "cnn/params", "quote": "54,410", "kind": "param-count", "args": {"model": "cnn"},
          "expected": 54410, "tiers": ["fast", "full"], "version": 1},
@@ -148,9 +150,10 @@ def test_cli_claims_lists_ids_kinds_tiers_and_last_status(runs, tmp_path: Path,
                                                           capsys) -> None:
     import yaml
 
-    claims = tmp_path / "claims"
-    claims.mkdir()
-    (claims / "tut.yaml").write_text(yaml.safe_dump(CLAIM_FILE), encoding="utf-8")
+    claims = tmp_path / "suites"
+    (claims / "tut").mkdir(parents=True)
+    (claims / "tut" / "claims.yaml").write_text(yaml.safe_dump(CLAIM_FILE), encoding="utf-8")
+    shutil.copy(models_of("mnist-intro").path, claims / "tut" / "models.py")
     _, after = runs
     write_reports(after, tmp_path / "reports")
     assert main(["claims", "--claims-dir", str(claims),

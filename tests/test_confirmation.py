@@ -25,7 +25,7 @@ from harness.verdicts.evaluate import RunSettings, UpdateMode, evaluate_claim
 
 pytestmark = pytest.mark.fast
 
-SUITE = Path(__file__).parent.parent / "suites" / "claims"
+SUITE = Path(__file__).parent.parent / "suites"
 LEVEL = next(claim for claim in load_claims(claim_files(SUITE))
              if claim.id == "mnist-intro/cnn/test-accuracy")
 ENVIRONMENT = Environment(keras="3.0.0", backend="torch", backend_version="0.0",

@@ -20,7 +20,7 @@ from harness.verdicts.judges import JUDGES, better_direction
 pytestmark = pytest.mark.fast
 
 CLAIMS = {claim.id: claim for claim in
-          load_claims(claim_files(Path(__file__).parent.parent / "suites" / "claims"))}
+          load_claims(claim_files(Path(__file__).parent.parent / "suites"))}
 CURVE = "mnist-intro/cnn/val-accuracy-by-epoch"
 
 
@@ -108,7 +108,7 @@ def test_the_replay_matches_keras_reduce_lr_on_plateau() -> None:
     recipe = dataclasses.replace(recipe, epochs=6, seeds=(0,), train_size=240, test_size=60,
                                  augmentation={}, reduce_lr={**recipe.reduce_lr, "patience": 1})
     run = train_seed(recipe, proxy_dataset("mnist"), 0,
-                     lambda: build_model("harness.models.mnist_workflow", "simple-conv"))
+                     lambda: build_model(recipe.models, "simple-conv"))
     assert run.metrics["lr_reductions"] >= 1, run.history
     assert run.metrics["lr_schedule_wrong_epochs"] == 0, run.history
     assert run.metrics["lr_reduction_factor"] == pytest.approx(0.5)

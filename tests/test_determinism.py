@@ -64,7 +64,7 @@ def test_the_report_has_the_line_and_the_json_the_fields() -> None:
 
 
 def test_probe_trains_the_first_seed_of_the_cheapest_recipe_twice() -> None:
-    claims = load_claims(claim_files(Path(__file__).parent.parent / "suites" / "claims"))
+    claims = load_claims(claim_files(Path(__file__).parent.parent / "suites"))
     recipe = next(c for c in claims if c.id == "mnist-intro/cnn/test-accuracy").recipes[
         ("cnn", "fast")]
     small = dataclasses.replace(recipe, seeds=(4, 5), epochs=1, train_size=64, test_size=32)

@@ -28,7 +28,7 @@ from harness.verdicts.evaluate import RunSettings, evaluate_claim
 
 pytestmark = pytest.mark.fast
 
-CLAIMS = load_claims(claim_files(Path(__file__).parent.parent / "suites" / "claims"))
+CLAIMS = load_claims(claim_files(Path(__file__).parent.parent / "suites"))
 RECIPES: dict[tuple[str, str, str], Recipe] = {
     (claim.tutorial, name, profile): recipe for claim in CLAIMS
     for (name, profile), recipe in claim.recipes.items()}

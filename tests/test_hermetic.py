@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.fast, pytest.mark.training]
 
 CLAIM_ID = "mnist-intro/cnn/test-accuracy"
 CLAIMS = {claim.id: claim for claim in
-          load_claims(claim_files(Path(__file__).resolve().parent.parent / "suites" / "claims"))}
+          load_claims(claim_files(Path(__file__).resolve().parent.parent / "suites"))}
 ENVIRONMENT = Environment(keras="3.0.0", backend="fake", backend_version="0.0",
                           tensorflow="absent", python="3.11", device_class="cpu",
                           device="test cpu", platform="Test", git_commit="0")

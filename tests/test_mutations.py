@@ -25,7 +25,7 @@ from harness.verdicts.evaluate import RunSettings, evaluate_claim
 pytestmark = [pytest.mark.fast, pytest.mark.training]
 
 CLAIMS = {claim.id: claim for claim in
-          load_claims(claim_files(Path(__file__).parent.parent / "suites" / "claims"))}
+          load_claims(claim_files(Path(__file__).parent.parent / "suites"))}
 
 
 def _mutated(claim: Claim, recipe: str, **changes: object) -> Claim:

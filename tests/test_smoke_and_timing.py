@@ -23,7 +23,7 @@ from harness.verdicts.judges import DecadesJudge, DeviceTimeJudge
 pytestmark = pytest.mark.fast
 
 CLAIMS = {claim.id: claim for claim in
-          load_claims(claim_files(Path(__file__).parent.parent / "suites" / "claims"))}
+          load_claims(claim_files(Path(__file__).parent.parent / "suites"))}
 
 
 def test_smoke_recipe_keeps_the_code_path_and_shrinks_the_budget() -> None:
