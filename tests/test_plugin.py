@@ -32,6 +32,15 @@ def test_collect_only_lists_claim_ids_as_test_ids(project: Project) -> None:
     assert collected == [node(claim_id) for claim_id in ALL_IDS]
 
 
+def test_asking_for_the_plugin_again_loads_it_once(project: Project) -> None:
+    """The entry point is named after the module, so the old ways of asking for the plugin
+    find it loaded instead of failing on a second registration."""
+    project.pytester.makeconftest('pytest_plugins = ["harness.plugin"]\n')
+    result = project.run("-p", "harness.plugin", "--collect-only", "-q")
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+    assert [line for line in result.outlines if "::" in line] == [node(c) for c in ALL_IDS]
+
+
 def test_k_selects_by_tutorial(project: Project) -> None:
     result = project.run("--collect-only", "-q", "-k", "beta-tut")
     assert [line for line in result.outlines if "::" in line] == [node(ALL_IDS[2])]
