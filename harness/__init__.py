@@ -1,46 +1,32 @@
-"""Tutorial-claims harness: every claim of five Keras CNN tutorials as a pytest check.
+"""Tutorial-claims harness: every claim of a Keras tutorial as a pytest check.
 
-The package is laid out by job:
+The engine knows no tutorial: each one is a folder ``suites/<tutorial>/`` (its ``claims.yaml``
+and the ``models.py`` that file names) in this repository or in any other one. The package is
+laid out by layer:
 
-- ``claims``       loads and validates the claim files in ``suites/claims/``
-- ``recipes``      the training recipes declared beside the claims, per profile
-- ``kinds``        what each claim kind measures and which environment its baseline depends on
-- ``measures/``    the measurements themselves (structure, training, step times)
-- ``models/``      the tutorials' models, one module per tutorial (each claim file names its
-                   module in ``models:``)
-- ``metrics``      every metric the runner produces, with which way is better
-- ``data/``        data sets: local copies, keras.datasets, offline proxies
-- ``training/``    each (recipe, seed) trained once per session in single-threaded worker
-                   processes (``pool``, ``worker``), shared through the ``SeedBank``;
-                   ``datasets`` is the rule for which data a recipe trains on
-- ``devices``      GPUs: memory growth on, one GPU per training worker
-- ``benchmarks``   pytest-benchmark's JSON kept in the run's folder
-- ``determinism``  ``--determinism-probe``: is one seed's training bit-identical here?
-- ``comparators``  exact and approximate comparison of structural values
-- ``stats``        seed-paired relation tests, baseline shift tests, looks and error spending
-- ``calibration``  each trained claim's false-alarm rate and minimal detectable effect
-- ``atomic``       the one atomic file write (unique temporary file, fsync, rename)
-- ``paths``        file names in reports and messages, relative to the project root
-- ``tables``       markdown tables (tabulate)
-- ``judges``       which comparison each kind uses against the tutorial and the baseline
-- ``baselines``    the stored expected values under ``baselines/``
-- ``environment``  the framework/device fingerprint that keys baselines
-- ``errors``       errors shared across layers (bad claim files, claims that cannot be measured
-                   here, recipes that failed to train)
-- ``evaluate``     one claim from measurement to verdict
-- ``runlog``       the per-run folder: each result appended and fsynced as it is known, resume
-- ``report``       markdown and JSON reports under ``reports/``, and reading a JSON run back
-- ``plots``        the report's figures (learning curves, claim values, model figures)
-- ``compare``      two saved runs side by side, claim by claim (``python -m harness compare``)
-- ``review``       what a baseline regeneration changed, flagged against the tutorial
-- ``plugin``       the pytest plugin: options and hooks that turn claims into test items
-- ``session``      the session's state, one claim's verification, the end-of-session reports
-- ``aa``           the A/A self-test: the fast trained claims on shifted seeds, false alarms
-- ``history``      saved runs read back in time order and cut into per-claim series
-- ``history_plots`` one claim's series across runs as a figure
-- ``history_report`` history.md and history.html (``python -m harness history``)
-- ``page``         one document rendered both as markdown and as an HTML page
-- ``__main__``     the command line: ``compare``, ``claims``, ``review``, ``aa``, ``history``
+- claims as data: ``claims`` (load and validate a tutorial's ``claims.yaml``), ``recipes``
+  (its training recipes, per profile), ``kinds`` (what each claim kind measures and which
+  environment its baseline depends on), ``metrics`` (every metric a training produces, with
+  which way is better), ``models`` (a tutorial's models module: its declared models, read
+  from the source, and its builders), ``errors`` (errors shared across layers)
+- measuring: ``measures/`` (structure, training, step times), ``data/`` (data sets: local
+  copies, keras.datasets, offline proxies), ``training/`` (each (recipe, seed) trained once per
+  session in single-threaded worker processes or Ray tasks, shared through the ``SeedBank``,
+  kept in the train cache), ``devices`` (GPUs), ``benchmarks`` (pytest-benchmark's JSON),
+  ``determinism`` (``--determinism-probe``)
+- ``verdicts/``: comparators, seed statistics, calibrated gates, the judges, and ``evaluate``
+  (one claim from measurement to verdict)
+- storing: ``baselines`` (the stored expected values under ``baselines/``), ``environment``
+  (the fingerprint that keys them), ``runlog`` (the run folder, resume), ``results``,
+  ``atomic`` (the one atomic file write), ``paths`` (file names relative to the project root)
+- ``reporting/``: the run's report and figures, two runs compared, backend parity, the
+  baseline review, the history of many runs
+- pytest: ``plugin`` (options, hooks, and the collector of ``claims.yaml`` files, loaded
+  through the ``pytest11`` entry point), ``session`` (the session's state, one claim's
+  verification, the end-of-session reports), ``quiet`` and ``terminal`` (framework logs to
+  files, progress lines)
+- commands: ``__main__`` (``compare``, ``claims``, ``review``, ``aa``, ``history``, ...),
+  ``aa`` (the A/A self-test)
 
 Heavy imports (TensorFlow, Keras) happen only inside measurements, so ``pytest --help`` and
 collection stay quick.

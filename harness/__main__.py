@@ -39,8 +39,8 @@ def _emit(text: str, output: str | None) -> None:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from harness.compare import compare_runs, render_comparison
-    from harness.report import read_run
+    from harness.reporting.compare import compare_runs, render_comparison
+    from harness.reporting.report import read_run
 
     comparison = compare_runs(read_run(args.before), read_run(args.after))
     _emit(render_comparison(comparison, names=(args.name_before, args.name_after)), args.output)
@@ -49,8 +49,8 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _parity(args: argparse.Namespace) -> int:
-    from harness.parity import build_parity, render_parity
-    from harness.report import read_run
+    from harness.reporting.parity import build_parity, render_parity
+    from harness.reporting.report import read_run
 
     parity = build_parity([read_run(run) for run in args.runs])
     _emit(render_parity(parity), args.output)
@@ -59,7 +59,7 @@ def _parity(args: argparse.Namespace) -> int:
 
 def _last_statuses(report: Path) -> dict[str, list[str]]:
     """claim id → ['PASS'] or ['fast: PASS', 'full: FAIL'], from a JSON report."""
-    from harness.report import read_run
+    from harness.reporting.report import read_run
 
     if not report.is_file():
         return {}
@@ -73,7 +73,7 @@ def _last_statuses(report: Path) -> dict[str, list[str]]:
 
 def _claims(args: argparse.Namespace) -> int:
     from harness.claims import claim_files, load_claims
-    from harness.tables import markdown_table
+    from harness.reporting.tables import markdown_table
 
     statuses = _last_statuses(Path(args.report))
     rows = []
@@ -91,8 +91,8 @@ def _claims(args: argparse.Namespace) -> int:
 
 
 def _review(args: argparse.Namespace) -> int:
-    from harness.report import read_run
-    from harness.review import render_review
+    from harness.reporting.report import read_run
+    from harness.reporting.review import render_review
 
     _emit(render_review(read_run(args.run)), args.output)
     return 0
@@ -107,8 +107,8 @@ def _aa(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
-    from harness.history import build_history
-    from harness.history_report import write_history
+    from harness.reporting.history import build_history
+    from harness.reporting.history_report import write_history
 
     history = build_history(args.runs)
     for skipped in history.skipped:
@@ -122,7 +122,7 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _rules(args: argparse.Namespace) -> int:
-    from harness.rules import profile_rules, render_rules, too_strict
+    from harness.reporting.rules import profile_rules, render_rules, too_strict
 
     rows = profile_rules(Path(args.claims_dir), Path(args.baselines_dir), args.profile,
                          args.backend, args.tutorial)
@@ -181,7 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parity.set_defaults(handler=_parity)
 
     claims = commands.add_parser("claims", help="list the claims with their last status")
-    claims.add_argument("--claims-dir", default="suites/claims")
+    claims.add_argument("--claims-dir", default="suites",
+                        help="folder of the tutorial folders (each with its claims.yaml)")
     claims.add_argument("--report", default="reports/latest.json",
                         help="JSON report the last status is read from")
     claims.add_argument("--tutorial", help="only this tutorial's claims")
@@ -222,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rules.add_argument("--max-false-fail", type=float, default=0.01, metavar="RATE",
                        help="exit 1 when a gating claim fails more unchanged runs than this "
                             "(default 0.01)")
-    rules.add_argument("--claims-dir", default="suites/claims")
+    rules.add_argument("--claims-dir", default="suites")
     rules.add_argument("--baselines-dir", default="baselines")
     rules.add_argument("--backend", default=os.environ.get("KERAS_BACKEND", "tensorflow"),
                        help="whose baselines are read (default $KERAS_BACKEND, else tensorflow)")

@@ -1,6 +1,7 @@
 """Claims as data: load and validate the claim files, one YAML file per tutorial.
 
-A claim file is ``suites/claims/<tutorial>.yaml``. Every field is checked on load, and a bad
+A claim file is ``<tutorial>/claims.yaml``, in the tutorial's own folder beside its models
+module (``models: models.py``). Every field is checked on load, and a bad
 field raises one ``ClaimFileError`` that names the file, the claim and the field, so a typo never
 turns into a confusing failure deep inside a measurement.
 """
@@ -16,25 +17,26 @@ from typing import Any
 
 import yaml
 
-from harness.comparators import Comparator, ComparatorError, parse_comparator
 from harness.errors import ClaimFileError
 from harness.kinds import KINDS, TIERS, KindSpec
 from harness.metrics import METRICS
-from harness.models import UnknownModelError, declared_models
+from harness.models import ModelsModule, UnknownModelError, declared_models
 from harness.paths import shown
 from harness.recipes import Recipe, parse_recipes
+from harness.verdicts.comparators import Comparator, ComparatorError, parse_comparator
 
-__all__ = ["TIERS", "Claim", "ClaimFileError", "claim_files", "load_claim_file", "load_claims"]
+__all__ = ["TIERS", "Claim", "ClaimFileError", "claim_files", "is_claim_file", "load_claim_file",
+           "load_claims"]
 _ID_SEGMENT = r"[a-z0-9][a-z0-9.]*(?:-[a-z0-9.]+)*"
 _ID_PATTERN = re.compile(rf"^{_ID_SEGMENT}(?:/{_ID_SEGMENT})*$")
 # seed: the tutorial's text in the shared seeds folder (tests/test_quotes.py finds every quote
-# in it); models: the dotted name of the module that builds the tutorial's models
+# in it); models: the file that builds the tutorial's models, relative to the claim file's folder
 _FILE_FIELDS = {"tutorial", "seed", "title", "models", "claims"}
 _OPTIONAL_FILE_FIELDS = {"recipes"}
 _REQUIRED_CLAIM_FIELDS = ("id", "quote", "kind", "expected", "tiers", "version")
 _OPTIONAL_CLAIM_FIELDS = ("args", "compare", "note", "known_backend_findings",
                           "reproduction_allowance")
-# kinds whose tutorial figure is judged as one run of today's recipe (harness.one_run)
+# kinds whose tutorial figure is judged as one run of today's recipe (harness.verdicts.one_run)
 _ONE_RUN_JUDGES = ("level", "curve")
 BACKENDS = ("tensorflow", "torch", "jax")
 
@@ -54,7 +56,7 @@ class Claim:
     args: Mapping[str, Any] = field(default_factory=dict)
     note: str = ""
     source: str = ""  # the claim file it was declared in
-    models: str = ""  # the module building the tutorial's models
+    models: ModelsModule | None = None  # the module building the tutorial's models
     # backend → why the claim does not hold there: that backend's FAIL is KNOWN-FINDING
     known_backend_findings: Mapping[str, str] = field(default_factory=dict)
     # widens the one-run interval around today's seeds (metric units), e.g. for what Keras 1/2
@@ -73,8 +75,8 @@ class Claim:
         return self.spec.group
 
 
-def _check_claim(raw: Any, tutorial: str, path: Path, index: int, models: str,
-                 recipes: Mapping[tuple[str, str], Recipe]) -> Claim:
+def _check_claim(raw: Any, tutorial: str, path: Path, index: int, models: ModelsModule,
+                 recipes: Mapping[tuple[str, str], Recipe], models_label: str) -> Claim:
     if not isinstance(raw, dict):
         raise ClaimFileError(path, f"claim #{index + 1} must be a mapping, "
                              f"got {type(raw).__name__}")
@@ -141,7 +143,7 @@ def _check_claim(raw: Any, tutorial: str, path: Path, index: int, models: str,
         raise fail("args", f"unknown metric {unknown_metrics[0]!r}; the runner measures: "
                    f"{', '.join(sorted(METRICS))}")
     if "model" in args and args["model"] not in declared_models(models):
-        raise fail("args", f"unknown model {args['model']!r}; {models} declares: "
+        raise fail("args", f"unknown model {args['model']!r}; {models_label} declares: "
                    f"{', '.join(declared_models(models))}")
     return Claim(id=label, tutorial=tutorial, quote=raw["quote"].strip(), kind=kind,
                  expected=raw["expected"], comparator=comparator, tiers=tuple(tiers),
@@ -214,19 +216,20 @@ def load_claim_file(path: Path | str, project_root: Path | None = None) -> list[
         raise ClaimFileError(path, f"unknown top-level field; allowed: {allowed}",
                              field_name=unknown[0])
     tutorial = document["tutorial"]
-    if tutorial != path.stem:
-        raise ClaimFileError(path, f"tutorial {tutorial!r} must match the file name "
-                             f"{path.stem!r}", field_name="tutorial")
+    if tutorial != real.parent.name:
+        raise ClaimFileError(path, f"tutorial {tutorial!r} must match its folder's name "
+                             f"{real.parent.name!r}", field_name="tutorial")
     raw_claims = document["claims"]
     if not isinstance(raw_claims, list) or not raw_claims:
         raise ClaimFileError(path, "must be a non-empty list", field_name="claims")
-    models = _models_module(document["models"], path)
+    models = _models_module(document["models"], tutorial, real, path)
     recipes = parse_recipes(document.get("recipes"), tutorial, models, path)
-    _check_recipe_models(recipes, path)
+    models_label = _label(path, document["models"])
+    _check_recipe_models(recipes, path, models_label)
     claims: list[Claim] = []
     seen: set[str] = set()
     for index, raw in enumerate(raw_claims):
-        claim = _check_claim(raw, tutorial, path, index, models, recipes)
+        claim = _check_claim(raw, tutorial, path, index, models, recipes, models_label)
         if claim.id in seen:
             raise ClaimFileError(path, "duplicate id", claim=claim.id, field_name="id")
         seen.add(claim.id)
@@ -234,19 +237,31 @@ def load_claim_file(path: Path | str, project_root: Path | None = None) -> list[
     return claims
 
 
-def _models_module(module: Any, path: Path) -> str:
-    """The claim file's models module, which must be found (its source is read, not run)."""
-    if not isinstance(module, str) or not module:
-        raise ClaimFileError(path, "must name the module that builds the models, like "
-                             "harness.models.mnist_intro", field_name="models")
+def _models_module(value: Any, tutorial: str, real: Path, path: Path) -> ModelsModule:
+    """The claim file's models module, a ``.py`` file named relative to the claim file's folder,
+    which must be found (its source is read, not run)."""
+    if not isinstance(value, str) or not value.endswith(".py") or Path(value).is_absolute():
+        raise ClaimFileError(path, f"must name the file that builds the models, relative to "
+                             f"the claim file's folder, like models.py; got {value!r}",
+                             field_name="models")
+    models = ModelsModule.of(tutorial, real.parent / value)
+    if not models.path.is_file():
+        raise ClaimFileError(path, f"{_label(path, value)} not found", field_name="models")
     try:
-        declared_models(module)
+        declared_models(models)
     except UnknownModelError as error:
-        raise ClaimFileError(path, str(error), field_name="models") from None
-    return module
+        raise ClaimFileError(path, str(error).replace(str(models.path), _label(path, value)),
+                             field_name="models") from None
+    return models
 
 
-def _check_recipe_models(recipes: Mapping[tuple[str, str], Recipe], path: Path) -> None:
+def _label(path: Path, models: str) -> str:
+    """The models file as messages name it: beside the claim file as that one is named."""
+    return (path.parent / models).as_posix()
+
+
+def _check_recipe_models(recipes: Mapping[tuple[str, str], Recipe], path: Path,
+                         models_label: str) -> None:
     """Every model a recipe trains or reads its inputs from is one the module declares."""
     for (name, profile), recipe in recipes.items():
         known = declared_models(recipe.models)
@@ -254,7 +269,7 @@ def _check_recipe_models(recipes: Mapping[tuple[str, str], Recipe], path: Path) 
             value = getattr(recipe, field_name)
             if value is not None and value not in known:
                 raise ClaimFileError(path, f"unknown model {value!r} (profile {profile}); "
-                                     f"{recipe.models} declares: {', '.join(known)}",
+                                     f"{models_label} declares: {', '.join(known)}",
                                      claim=f"recipe {name}", field_name=field_name)
 
 
@@ -272,6 +287,22 @@ def load_claims(paths: Iterable[Path | str], project_root: Path | None = None) -
     return claims
 
 
+CLAIM_FILE_NAME = "claims.yaml"
+_TUTORIAL_LINE = re.compile(r"^tutorial\s*:", re.MULTILINE)
+
+
+def is_claim_file(path: Path) -> bool:
+    """A ``claims.yaml`` whose document has a top-level ``tutorial:`` (read as text, so a file
+    broken further down is still one, and fails as one item naming its error)."""
+    if path.name != CLAIM_FILE_NAME:
+        return False
+    try:
+        return bool(_TUTORIAL_LINE.search(path.read_text(encoding="utf-8", errors="replace")))
+    except OSError:
+        return False
+
+
 def claim_files(directory: Path | str) -> list[Path]:
-    """The claim files of a suite directory, in a stable order."""
-    return sorted(Path(directory).glob("*.yaml"))
+    """The claim files of a suites folder, one per tutorial folder in it, in a stable order."""
+    return sorted(path for path in Path(directory).glob(f"*/{CLAIM_FILE_NAME}")
+                  if is_claim_file(path))

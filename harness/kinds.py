@@ -36,7 +36,7 @@ class KindSpec:
     optional: tuple[str, ...] = ()
     scope: tuple[str, ...] = STRUCTURE_SCOPE
     recipe_args: tuple[str, ...] = ()  # args naming a recipe ("recipe" or "recipe.metric")
-    judge: str = "comparator"  # harness.judges.JUDGES: how the measurement is compared
+    judge: str = "comparator"  # harness.verdicts.judges.JUDGES: how the measurement is compared
     # which way the value is better: "metric" (its ``metric`` arg's declared direction, see
     # harness.metrics), "relation" (its ``direction`` arg), or fixed ("lower", "none")
     better: str = "none"

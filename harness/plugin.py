@@ -1,9 +1,11 @@
 """The pytest plugin: claim files become test items, results become reports.
 
-A suite module declares one test function per claim group, marked with the group name and
-taking the ``claim`` argument; this plugin parametrizes it with every claim of that group found
-in ``claims/`` beside the module (one item per claim, its id the claim id, its tiers as
-markers). Results are collected during the session and written as reports at its end.
+Loaded through the ``pytest11`` entry point of the installed harness, so any repository with
+tutorial folders runs ``pytest`` on them. Every ``claims.yaml`` with a ``tutorial:`` under the
+paths pytest collects is a collector (``ClaimFile``): one item per claim, its name the claim id
+(``@fast``/``@full`` for each tier of a trained claim), its tiers and its group as markers,
+and one ``invalid`` item for a file that does not load. A session that collects no claim file
+leaves everything as it was: no environment change, no Keras import, no report.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.claims import Claim, ClaimFileError
+from harness.claims import Claim, ClaimFileError, is_claim_file
 from harness.kinds import GROUPS
 from harness.quiet import QUIET_ENV
 from harness.runlog import claim_key
-from harness.session import ClaimCase, HarnessState, outcome, usage_problem
+from harness.session import ClaimCase, HarnessState, collection_problem, outcome, usage_problem
 
 MARKERS = {
     "fast": "runs in the fast profile (CI, CPU, minutes, offline data)",
@@ -103,8 +105,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    for name, value in QUIET_ENV.items():  # before any framework import of this process
-        os.environ.setdefault(name, value)
     for name, description in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {description}")
     if problem := usage_problem(config):
@@ -123,11 +123,65 @@ class _ProgressLines:
         self._state.flush_progress()
 
 
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> ClaimFile | None:
+    return ClaimFile.from_parent(parent, path=file_path) if is_claim_file(file_path) else None
+
+
+class ClaimFile(pytest.File):
+    """A tutorial's ``claims.yaml``: its claims as items, or one ``invalid`` item naming the
+    file, claim and field of what is wrong (the other files' claims still run)."""
+
+    def collect(self) -> list[pytest.Item]:
+        if problem := collection_problem(self.config):
+            raise self.CollectError(problem)
+        for name, value in QUIET_ENV.items():  # before any framework import of this process
+            os.environ.setdefault(name, value)
+        claims, error = self.config.stash[_STATE].claims_of(self.path)
+        if error is not None:
+            return [ClaimItem.from_parent(self, name="invalid", case=error,
+                                          marks=("fast", "full", *GROUPS))]
+        return [item for claim in claims for item in _items(self, claim)]
+
+
+def _items(parent: ClaimFile, claim: Claim) -> list[ClaimItem]:
+    """A structural claim is one item; a trained or timed claim one item per tier."""
+    if claim.group == "structure":
+        return [ClaimItem.from_parent(parent, name=claim.id, case=ClaimCase(claim, "structure"),
+                                      marks=(*claim.tiers, claim.group))]
+    return [ClaimItem.from_parent(parent, name=f"{claim.id}@{tier}", case=ClaimCase(claim, tier),
+                                  marks=(tier, claim.group)) for tier in claim.tiers]
+
+
+def _check_claim(verify_claim: Callable[..., None]) -> None:
+    """Measure the claim, judge it against the tutorial and the baseline, record the result."""
+    verify_claim()
+
+
+def _check_timed_claim(verify_claim: Callable[..., None], benchmark: object) -> None:
+    """Step times with pytest-benchmark: interleaved, warmed up, synchronized, per device."""
+    verify_claim(benchmark)
+
+
+class ClaimItem(pytest.Function):
+    """One claim run in one profile (``case``), or a claim file that does not load; a test
+    function's item, so that fixtures (pytest-benchmark's for timing claims) reach it."""
+
+    def __init__(self, *, case: ClaimCase | ClaimFileError, marks: tuple[str, ...],
+                 **kwargs: object) -> None:
+        timed = isinstance(case, ClaimCase) and case.claim.group == "timing"
+        super().__init__(callobj=_check_timed_claim if timed else _check_claim, **kwargs)
+        self.case = case
+        for mark in marks:
+            self.add_marker(mark)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, self.name
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Structural claims first (they are judged while the workers start training), then the
     trained claims, longest training first (``HarnessState.schedule``)."""
-    cases = [item.callspec.params.get("claim") if hasattr(item, "callspec") else None
-             for item in items]
+    cases = [getattr(item, "case", None) for item in items]
     order = config.stash[_STATE].schedule(cases)
     items[:] = [items[index] for index in order]
 
@@ -138,45 +192,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     state: HarnessState = session.config.stash[_STATE]
     if session.config.option.collectonly:
         return
-    cases = [item.callspec.params.get("claim") for item in session.items
-             if hasattr(item, "callspec")]
-    trained = [case for case in cases if isinstance(case, ClaimCase)
-               and case.claim.group == "training"
+    trained = [case for case in (getattr(item, "case", None) for item in session.items)
+               if isinstance(case, ClaimCase) and case.claim.group == "training"
                and claim_key(case.claim.id, case.profile) not in state.finished]
     if trained:
         state.prefetch(trained)
-
-
-def _params(claims: list[Claim], group: str) -> list:
-    """Structural claims are one item each; trained claims one item per tier (claim@fast)."""
-    params = []
-    for claim in claims:
-        if claim.group != group:
-            continue
-        if group == "structure":
-            params.append(pytest.param(ClaimCase(claim, "structure"), id=claim.id,
-                                       marks=[getattr(pytest.mark, t) for t in claim.tiers]))
-            continue
-        params += [pytest.param(ClaimCase(claim, tier), id=f"{claim.id}@{tier}",
-                                marks=[getattr(pytest.mark, tier)]) for tier in claim.tiers]
-    return params
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "claim" not in metafunc.fixturenames:
-        return
-    groups = [name for name in GROUPS if metafunc.definition.get_closest_marker(name)]
-    if len(groups) != 1:
-        raise pytest.UsageError(f"{metafunc.definition.nodeid}: a claim test needs exactly one "
-                                f"group marker of {', '.join(GROUPS)}")
-    state: HarnessState = metafunc.config.stash[_STATE]
-    claims, errors = state.claims_in(Path(metafunc.module.__file__).parent / "claims")
-    params = _params(claims, groups[0])
-    # A malformed file becomes one failing item naming the file, claim and field; the other
-    # files' claims still run.
-    params += [pytest.param(error, id=f"{Path(error.path).name}:invalid",
-                            marks=[pytest.mark.fast, pytest.mark.full]) for error in errors]
-    metafunc.parametrize("claim", params)
 
 
 @pytest.fixture(scope="session")
@@ -187,11 +207,13 @@ def harness_state(request: pytest.FixtureRequest) -> HarnessState:
 
 @pytest.fixture
 def verify_claim(request: pytest.FixtureRequest) -> Callable[..., None]:
-    """Measure a claim, judge it against the tutorial and the baseline, record the result."""
+    """Measure the item's claim, judge it against the tutorial and the baseline, record the
+    result."""
     state: HarnessState = request.config.stash[_STATE]
 
-    def verify(case: ClaimCase | ClaimFileError, benchmark: object = None) -> None:
+    def verify(benchmark: object = None) -> None:
         """``benchmark``: pytest-benchmark's fixture, for timing claims."""
+        case = request.node.case
         if isinstance(case, ClaimFileError):
             pytest.fail(str(case), pytrace=False)
         result = state.verify(case, request.node.nodeid, benchmark)

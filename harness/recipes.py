@@ -17,6 +17,7 @@ from typing import Any
 from harness.data import DATASETS
 from harness.errors import ClaimFileError
 from harness.kinds import TIERS
+from harness.models import ModelsModule
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 LOSSES = ("sparse_categorical_crossentropy", "binary_crossentropy",
@@ -32,7 +33,7 @@ class Recipe:
 
     name: str
     tutorial: str
-    models: str  # the module building the tutorial's models (the claim file's ``models:``)
+    models: ModelsModule  # the module building the tutorial's models (the claim file's ``models:``)
     profile: str
     model: str
     data: str
@@ -58,9 +59,11 @@ class Recipe:
 
     def fingerprint(self) -> str:
         """A content hash of everything that shapes the training: not the seeds, and not the
-        recipe's name or profile, so two names for the same training share one run."""
+        recipe's name or profile, so two names for the same training share one run; nor where
+        the checkout lies: the models module is the tutorial's (the train cache hashes its
+        source)."""
         data = asdict(self)
-        for label in ("seeds", "name", "profile"):
+        for label in ("seeds", "name", "profile", "models"):
             data.pop(label)
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -143,7 +146,7 @@ def _validate(values: dict[str, Any], fail: Any) -> None:
         raise fail("validation_fraction", "split and holdout validation need a fraction in (0, 1)")
 
 
-def parse_recipes(raw: Any, tutorial: str, models: str,
+def parse_recipes(raw: Any, tutorial: str, models: ModelsModule,
                   path: Path | str) -> dict[tuple[str, str], Recipe]:
     """Every recipe of a claim file, resolved per profile: {(name, profile): Recipe}."""
     if raw is None:

@@ -23,20 +23,20 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from harness.claims import Claim, ClaimFileError, claim_files, load_claims
+from harness.claims import Claim, ClaimFileError, load_claim_file
 from harness.paths import shown
 from harness.runlog import RunLog, RunLogError, claim_key, result_key
 
 if TYPE_CHECKING:  # the real imports happen lazily, when a claim runs
     from harness.baselines import BaselineStore
     from harness.environment import Environment
-    from harness.evaluate import RunSettings, UpdateMode
     from harness.measures.context import MeasureContext
-    from harness.report import RunRecord
+    from harness.reporting.report import RunRecord
     from harness.results import ClaimResult
     from harness.training.cache import TrainCache
     from harness.training.durations import Durations
     from harness.training.runner import RecipeRun
+    from harness.verdicts.evaluate import RunSettings, UpdateMode
 
 
 class KnownFindingGone(UserWarning):
@@ -56,11 +56,17 @@ def outcome(result: ClaimResult, prefix: str = "") -> None:
         pytest.fail(f"{prefix}{result.status.value}: {result.message}", pytrace=False)
 
 
-def usage_problem(config: pytest.Config) -> str | None:
-    """What is wrong with the harness's options, in one line (None when nothing is)."""
+def collection_problem(config: pytest.Config) -> str | None:
+    """Why claims cannot be collected in this session, in one line (None when they can): asked
+    when a claim file is found, so a session without one is left alone."""
     if getattr(config.option, "numprocesses", None):  # pytest-xdist's -n
         return ("pytest-xdist (-n) splits a run into reports per process; train in parallel "
                 "with --workers N or --engine ray instead: one session, one report")
+    return None
+
+
+def usage_problem(config: pytest.Config) -> str | None:
+    """What is wrong with the harness's options, in one line (None when nothing is)."""
     if config.getoption("--baseline-seeds") < 3:
         return ("--baseline-seeds must be at least 3: a baseline's spread is what its rule's "
                 "noise scale comes from")
@@ -115,7 +121,7 @@ class HarnessState:
         self.report_error = ""
         self.benchmark_json: Path | None = None
         self.benchmark_stats: list[Any] = []  # pytest-benchmark's stats of the timing claims
-        self._claims: dict[Path, tuple[list[Claim], list[ClaimFileError]]] = {}
+        self._claims: dict[Path, tuple[list[Claim], ClaimFileError | None]] = {}
         self.command = " ".join(["pytest", *sys.argv[1:]])
         self.runlog: RunLog | None = None  # created when the first result is known
         self.stream_error = ""
@@ -200,8 +206,8 @@ class HarnessState:
     def prefetch(self, cases: list[ClaimCase]) -> None:
         """Submit the seeds these trained claims read first (the baseline seeds when every
         baseline is being rewritten)."""
-        from harness.evaluate import UpdateMode
         from harness.measures.training import recipes_of
+        from harness.verdicts.evaluate import UpdateMode
 
         context = self.context
         rewriting = self.update_mode() is UpdateMode.ALL
@@ -228,19 +234,26 @@ class HarnessState:
         return sorted(merged.values(), key=lambda result: self.collected.get(result.claim_id,
                                                                               last))
 
-    def claims_in(self, directory: Path) -> tuple[list[Claim], list[ClaimFileError]]:
-        """Every valid claim of a claims folder, and one error per malformed file (cached for
-        this session only, so a second session in one process sees edited files)."""
-        if directory not in self._claims:
-            claims: list[Claim] = []
-            errors: list[ClaimFileError] = []
-            for path in claim_files(directory):
-                try:
-                    claims.extend(load_claims([path], Path(self.config.rootpath)))
-                except ClaimFileError as error:
-                    errors.append(error)
-            self._claims[directory] = (claims, errors)
-        return self._claims[directory]
+    def claims_of(self, path: Path) -> tuple[list[Claim], ClaimFileError | None]:
+        """A claim file's claims, or why it does not load: malformed, or declaring a claim id
+        that an earlier file of the session declares too (cached for this session only, so a
+        second session in one process sees edited files)."""
+        if path not in self._claims:
+            try:
+                claims = load_claim_file(path, Path(self.config.rootpath))
+                self._check_unique(claims)
+                self._claims[path] = (claims, None)
+            except ClaimFileError as error:
+                self._claims[path] = ([], error)
+        return self._claims[path]
+
+    def _check_unique(self, claims: list[Claim]) -> None:
+        declared = {claim.id: claim.source for loaded, _ in self._claims.values()
+                    for claim in loaded}
+        for claim in claims:
+            if claim.id in declared:
+                raise ClaimFileError(claim.source, f"duplicate id, also declared in "
+                                     f"{declared[claim.id]}", claim=claim.id, field_name="id")
 
     @functools.cached_property
     def context(self) -> MeasureContext:
@@ -306,7 +319,7 @@ class HarnessState:
 
     def update_mode(self) -> UpdateMode:
         """Which baselines this session writes."""
-        from harness.evaluate import UpdateMode
+        from harness.verdicts.evaluate import UpdateMode
 
         option = self.config.getoption
         return (UpdateMode.ALL if option("--regen-baselines") else
@@ -316,7 +329,7 @@ class HarnessState:
     def settings(self, case: ClaimCase) -> RunSettings:
         """How this session treats a claim's baselines (--smoke leaves structure claims be:
         they are exact and cheap at any scale)."""
-        from harness.evaluate import RunSettings
+        from harness.verdicts.evaluate import RunSettings
 
         option = self.config.getoption
         return RunSettings(profile=case.profile, update=self.update_mode(),
@@ -330,7 +343,7 @@ class HarnessState:
         if stored is not None:  # --resume: judged in an earlier session of this run
             self.results.append(stored)
             return stored
-        from harness.evaluate import evaluate_claim
+        from harness.verdicts.evaluate import evaluate_claim
 
         context = self.context.with_benchmark(benchmark) if benchmark else self.context
         result = evaluate_claim(case.claim, context, self.baseline_store(),
@@ -379,7 +392,7 @@ class HarnessState:
                     f"could not write {folder / 'durations.json'} ({error})")
 
     def _write_reports(self, session: pytest.Session) -> None:
-        from harness.report import RunRecord, write_reports
+        from harness.reporting.report import RunRecord, write_reports
 
         if session.config.getoption("--determinism-probe"):
             self.determinism = self._probe()
@@ -401,13 +414,13 @@ class HarnessState:
         try:
             self.report_paths = write_reports(run, self.reports_dir)
             from harness.benchmarks import save_benchmark_json
-            from harness.evaluate import UpdateMode
+            from harness.verdicts.evaluate import UpdateMode
 
             self.benchmark_json = save_benchmark_json(
                 session.config, self.benchmark_stats,
                 self.reports_dir / "runs" / run.run_id / "benchmarks.json")
             if self.update_mode() is not UpdateMode.OFF:
-                from harness.review import write_review
+                from harness.reporting.review import write_review
 
                 self.review_path = write_review(run, self.reports_dir)
         except OSError as error:
@@ -476,9 +489,10 @@ class HarnessState:
         failed to load is left out: its baselines are not unused, its file is broken."""
         known_ids: set[str] = set()
         broken: set[str] = set()
-        for claims, errors in self._claims.values():
+        for path, (claims, error) in self._claims.items():
             known_ids.update(claim.id for claim in claims)
-            broken.update(f"{Path(error.path).stem}/" for error in errors)
+            if error is not None:
+                broken.add(f"{path.parent.name}/")
         store = self.baseline_store()
         stored = store.stored_claim_ids()
         return [f"`{claim_id}` in {', '.join(store.shown(p) for p in paths)}"
@@ -536,7 +550,7 @@ class HarnessState:
 def _figures(run: RunRecord, recipe_runs: list, directory: Path) -> list[dict[str, str]]:
     """The report's figures; drawing them must never cost the report itself."""
     try:
-        from harness.plots import write_figures
+        from harness.reporting.plots import write_figures
 
         return [figure.as_json() for figure in write_figures(run, recipe_runs, directory)]
     except Exception as error:

@@ -60,7 +60,7 @@ def _raw_fits(entries: list[dict]) -> float:
     from harness.training.runner import compile_like, prepare, steps_per_execution
 
     recipes = {}
-    for claim in load_claims(claim_files(ROOT / "suites" / "claims")):
+    for claim in load_claims(claim_files(ROOT / "suites")):
         recipes.update({(claim.tutorial, name, profile): recipe
                         for (name, profile), recipe in claim.recipes.items()})
     total = 0.0

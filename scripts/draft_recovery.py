@@ -7,7 +7,7 @@ decimal or a percentage). A figure is found when the draft has a claim (active, 
 stub for review) of the same kind and value: a metric level of the same family (accuracy, loss)
 within the hand value's printed precision.
 
-    python scripts/draft_recovery.py [--seeds ../shared/seeds] [suites/claims/*.yaml]
+    python scripts/draft_recovery.py [--seeds ../shared/seeds] [suites/*/claims.yaml]
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def recover(hand_file: Path, seeds: Path) -> Recovery:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("claim_files", nargs="*", type=Path,
-                        default=sorted((ROOT / "suites" / "claims").glob("*.yaml")))
+                        default=sorted((ROOT / "suites").glob("*/claims.yaml")))
     parser.add_argument("--seeds", type=Path, default=ROOT.parent / "shared" / "seeds")
     args = parser.parse_args()
     for hand_file in args.claim_files:

@@ -15,6 +15,8 @@ for other in torch jax; do
     fi
 done
 "${PYTHON:-python3}" -m venv .venv
+# editable: the pytest plugin's entry point (pytest11 in pyproject.toml) is registered here; after
+# changing entry points, rerun .venv/bin/pip install -e . --no-deps
 .venv/bin/python -m pip install --quiet --disable-pip-version-check \
     "${constraints[@]}" -e ".[$extras]"
 KERAS_BACKEND="${KERAS_BACKEND:-$backend}" .venv/bin/python -c "import keras; print(f'installed: keras {keras.__version__}, backend {keras.backend.backend()}')" 2>/dev/null

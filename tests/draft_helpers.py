@@ -1,6 +1,5 @@
 """Helpers for the draft tests: Keras's own printed output, captured now, and a drafted
-folder loaded through harness.claims (until the folder loader lands, the claim file is checked
-under a copy whose ``models:`` names the drafted models.py as an importable module)."""
+models.py imported from its file."""
 
 from __future__ import annotations
 
@@ -11,8 +10,6 @@ import uuid
 from pathlib import Path
 from types import ModuleType
 from typing import Any
-
-from harness.claims import Claim, load_claim_file
 
 
 def summary_text(model: Any) -> str:
@@ -36,17 +33,3 @@ def import_file(path: Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def load_drafted(folder: Path, scratch: Path, monkeypatch: Any) -> list[Claim]:
-    """Validate a drafted folder's claims.yaml with harness.claims."""
-    module = f"drafted_{uuid.uuid4().hex}"
-    (scratch / f"{module}.py").write_text((folder / "models.py").read_text(encoding="utf-8"),
-                                          encoding="utf-8")
-    monkeypatch.syspath_prepend(str(scratch))
-    text = (folder / "claims.yaml").read_text(encoding="utf-8")
-    assert "\nmodels: models.py\n" in text
-    claim_file = scratch / f"{folder.name}.yaml"
-    claim_file.write_text(text.replace("\nmodels: models.py\n", f"\nmodels: {module}\n"),
-                          encoding="utf-8")
-    return load_claim_file(claim_file)

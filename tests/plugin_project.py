@@ -1,8 +1,9 @@
 """The tiny throw-away project the plugin tests run the harness on (with ``pytester``).
 
-Two tutorials and three cheap claims (``split-sizes`` and ``sizing-formula`` need no Keras
-model), so a whole session takes a fraction of a second. The fixtures that build it are in
-``conftest.py``.
+Two tutorial folders and three cheap claims (``split-sizes`` and ``sizing-formula`` need no
+Keras model), so a whole session takes a fraction of a second. It has no conftest: the plugin
+comes from the harness's ``pytest11`` entry point, as in any repository. The fixtures that
+build it are in ``conftest.py``.
 """
 
 from __future__ import annotations
@@ -21,21 +22,16 @@ FAKE_ENVIRONMENT = Environment(
     device_class="cpu", device="test cpu", platform="Test x86_64", git_commit="0123abcd")
 BASELINE_NAME = "keras-3.0.0_backend-fake.json"
 
-SUITE_MODULE = '''\
-"""A claim suite like the real one: one test function per claim group."""
+MODELS_MODULE = '''\
+"""The tutorial's models: none of its claims builds one."""
 
-import pytest
-
-
-@pytest.mark.structure
-def test_structure(claim, verify_claim) -> None:
-    verify_claim(claim)
+MODELS: dict = {}
 '''
 
 CLAIM_FILES: dict[str, dict[str, Any]] = {
     "alpha-tut": {
         "tutorial": "alpha-tut", "seed": "alpha.txt", "title": "Alpha tutorial",
-        "models": "harness.models.mnist_intro",
+        "models": "models.py",
         "claims": [
             {"id": "data/split", "quote": "80 images for training and 20 for validation",
              "kind": "split-sizes", "args": {"total": 100, "test_size": 0.2, "random_state": 0},
@@ -47,7 +43,7 @@ CLAIM_FILES: dict[str, dict[str, Any]] = {
     },
     "beta-tut": {
         "tutorial": "beta-tut", "seed": "beta.txt", "title": "Beta tutorial",
-        "models": "harness.models.mnist_intro",
+        "models": "models.py",
         "claims": [
             {"id": "sizing/pool", "quote": "pooling 28 with F=2, S=2 gives 14",
              "kind": "sizing-formula", "args": {"W": 28, "F": 2, "S": 2, "P": 0},
@@ -55,8 +51,17 @@ CLAIM_FILES: dict[str, dict[str, Any]] = {
         ],
     },
 }
-NODE = "suites/test_tiny_claims.py::test_structure[{}]"
 ALL_IDS = ["alpha-tut/data/split", "alpha-tut/sizing/conv-output", "beta-tut/sizing/pool"]
+
+
+def node(claim_id: str) -> str:
+    """A claim's test id: its claim file, then its id."""
+    return f"suites/{claim_id.split('/')[0]}/claims.yaml::{claim_id}"
+
+
+def invalid_node(tutorial: str) -> str:
+    """The one item of a claim file that does not load."""
+    return f"suites/{tutorial}/claims.yaml::invalid"
 
 
 class Project:
@@ -65,12 +70,11 @@ class Project:
     def __init__(self, pytester: pytest.Pytester) -> None:
         self.pytester = pytester
         self.root = pytester.path
-        self.claims_dir = self.root / "suites" / "claims"
-        self.claims_dir.mkdir(parents=True)
         pytester.makeini("[pytest]\ntestpaths = suites\n")
-        pytester.makeconftest('pytest_plugins = ["harness.plugin"]\n')
-        (self.root / "suites" / "test_tiny_claims.py").write_text(SUITE_MODULE, encoding="utf-8")
         for tutorial, document in CLAIM_FILES.items():
+            self.claim_file(tutorial).parent.mkdir(parents=True)
+            (self.root / "suites" / tutorial / "models.py").write_text(MODELS_MODULE,
+                                                                       encoding="utf-8")
             self.write_claims(tutorial, document)
 
     def run(self, *args: str) -> pytest.RunResult:
@@ -79,7 +83,7 @@ class Project:
     # claim files
 
     def claim_file(self, tutorial: str) -> Path:
-        return self.claims_dir / f"{tutorial}.yaml"
+        return self.root / "suites" / tutorial / "claims.yaml"
 
     def write_claims(self, tutorial: str, document: dict[str, Any]) -> None:
         text = yaml.safe_dump(document, sort_keys=False)
@@ -132,4 +136,4 @@ def failures(result: pytest.RunResult) -> dict[str, str]:
 # pytester runs in-process and, after each run, drops the modules the run imported; numpy-based
 # packages cannot be imported a second time in one process, so they are imported up front.
 PRELOAD = ("numpy", "pandas", "tabulate", "sklearn.model_selection", "harness.measures.structure",
-           "harness.evaluate", "harness.report")
+           "harness.verdicts.evaluate", "harness.reporting.report")

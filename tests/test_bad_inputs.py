@@ -15,14 +15,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from suite_tutorials import copy_tutorial
 
 import harness.data
 from harness.baselines import BaselineStore
 from harness.claims import Claim, ClaimFileError, claim_files, load_claim_file, load_claims
 from harness.environment import Environment
-from harness.evaluate import RunSettings, evaluate_claim
 from harness.measures.context import MeasureContext
 from harness.results import Status
+from harness.verdicts.evaluate import RunSettings, evaluate_claim
 
 pytestmark = pytest.mark.fast
 
@@ -74,7 +75,7 @@ ENVIRONMENT = Environment(keras="3.0.0", backend="fake", backend_version="0.0",
                           tensorflow="absent", python="3.11", device_class="cpu",
                           device="test cpu", platform="Test", git_commit="0")
 SUITE_CLAIMS = {claim.id: claim for claim in
-                load_claims(claim_files(TESTS.parent / "suites" / "claims"))}
+                load_claims(claim_files(TESTS.parent / "suites"))}
 
 
 def test_every_catalogue_item_has_its_test() -> None:
@@ -124,15 +125,15 @@ def test_unknown_model_is_an_error_of_its_claim(tmp_path: Path) -> None:
                             RunSettings(profile="structure"), "-")
     assert result.status is Status.ERROR
     assert result.message == ("measurement failed: UnknownModelError: unknown model 'cnn-typo' "
-                              "in harness.models.mnist_intro; known: cnn, first-layer")
+                              "in mnist-intro's models.py; known: cnn, first-layer")
 
 
 def test_unknown_recipe_names_file_claim_and_recipes(tmp_path: Path) -> None:
-    source = TESTS.parent / "suites" / "claims" / "mnist-intro.yaml"
+    source = TESTS.parent / "suites" / "mnist-intro" / "claims.yaml"
     document = yaml.safe_load(source.read_text(encoding="utf-8"))
     claim = next(c for c in document["claims"] if c["id"] == "cnn/test-accuracy")
     claim["args"]["recipe"] = "cnn-typo"
-    path = tmp_path / "mnist-intro.yaml"
+    path = copy_tutorial("mnist-intro", tmp_path)
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     with pytest.raises(ClaimFileError) as caught:
         load_claim_file(path)

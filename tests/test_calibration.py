@@ -1,7 +1,7 @@
 """The statistics of trained verdicts: error spending, looks, and the calibrated gates.
 
 The calibration simulates the rules vectorised; here it is checked against the scalar rules of
-``harness.stats`` on the same draws, and its figures against known properties (false alarms
+``harness.verdicts.stats`` on the same draws, and its figures against known properties (false alarms
 of a level at or below the shift rule's rate, a weaker relation failing more often).
 """
 
@@ -12,8 +12,8 @@ import math
 import numpy as np
 import pytest
 
-from harness import calibration
-from harness.stats import (
+from harness.verdicts import calibration
+from harness.verdicts.stats import (
     CONFIRM_ALPHA,
     RELATION_ALPHA,
     SHIFT_ALPHA,
@@ -67,7 +67,7 @@ def test_a_relation_far_below_its_margin_fails_at_the_first_look() -> None:
 @pytest.mark.parametrize("direction,margin", [("greater", 0.0), ("not-less", 0.01),
                                               ("less", 0.0), ("within", 0.03)])
 def test_the_vectorised_rules_agree_with_the_scalar_ones(direction: str, margin: float) -> None:
-    """Every simulated run's verdict, look by look, as ``harness.stats`` gives it."""
+    """Every simulated run's verdict, look by look, as ``harness.verdicts.stats`` gives it."""
     generator = np.random.default_rng(7)
     today = 0.01 + 0.02 * generator.standard_normal((60, 8))
     base = 0.01 + 0.02 * generator.standard_normal((60, 8))

@@ -16,16 +16,16 @@ import pytest
 
 from harness.claims import Claim, claim_files, load_claims
 from harness.data import Dataset, prepared_shape
-from harness.judges import JUDGES
 from harness.measures import curves, saving, structure
 from harness.measures.augmentation import max_shift_pixels
 from harness.measures.context import MeasureContext
 from harness.training.runner import RecipeRun, SeedRun
+from harness.verdicts.judges import JUDGES
 
 pytestmark = pytest.mark.fast
 
 CLAIMS = {claim.id: claim for claim in
-          load_claims(claim_files(Path(__file__).parent.parent / "suites" / "claims"))}
+          load_claims(claim_files(Path(__file__).parent.parent / "suites"))}
 
 # mnist-intro's log (6 epochs) and mnist-translation's plain model (the first 8 of 20 epochs)
 INTRO_ACC = [0.8046, 0.9114, 0.9317, 0.9460, 0.9524, 0.9571]

@@ -2,7 +2,8 @@
 
 A typo in a claim file must never turn into a confusing failure deep inside a measurement, so
 each kind of bad input below must raise exactly one ``ClaimFileError`` that points at the spot.
-The real claim files are loaded too, so a broken edit to ``suites/claims`` fails here first.
+The real claim files are loaded too, so a broken edit to ``suites/<tutorial>/claims.yaml``
+fails here first.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import ast
 import copy
 import importlib.util
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,15 +24,17 @@ from harness.claims import (
     TIERS,
     ClaimFileError,
     claim_files,
+    is_claim_file,
     load_claim_file,
     load_claims,
 )
-from harness.comparators import Approx, Exact
 from harness.kinds import GROUPS, KINDS
+from harness.models import ModelsModule, declared_models
+from harness.verdicts.comparators import Approx, Exact
 
 pytestmark = pytest.mark.fast
 
-SUITE_CLAIMS = Path(__file__).resolve().parents[1] / "suites" / "claims"
+SUITES = Path(__file__).resolve().parents[1] / "suites"
 TUTORIAL = "alpha-tut"
 LABEL = f"{TUTORIAL}/data/split"  # the claim id of GOOD_CLAIM once loaded
 
@@ -59,13 +63,17 @@ SECOND_CLAIM: dict[str, Any] = {
 def document(*claims: dict[str, Any], tutorial: str = TUTORIAL) -> dict[str, Any]:
     """A whole claim file as data."""
     return {"tutorial": tutorial, "seed": "seed.txt", "title": "A tutorial",
-            "models": "harness.models.mnist_intro",
+            "models": "models.py",
             "claims": [copy.deepcopy(claim) for claim in claims]}
 
 
 def write(directory: Path, data: dict[str, Any] | str, name: str = TUTORIAL) -> Path:
-    """Write a claim file named after its tutorial, as the loader requires."""
-    path = directory / f"{name}.yaml"
+    """Write a claim file in a folder named after its tutorial, as the loader requires, beside
+    a copy of mnist-intro's models module."""
+    folder = directory / name
+    folder.mkdir(exist_ok=True)
+    shutil.copy(SUITES / "mnist-intro" / "models.py", folder / "models.py")
+    path = folder / "claims.yaml"
     text = data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False)
     path.write_text(text, encoding="utf-8")
     return path
@@ -99,6 +107,48 @@ def test_load_claims_merges_files_in_path_order(tmp_path: Path) -> None:
     assert [claim.id for claim in claims] == [LABEL, f"{TUTORIAL}/sizing/conv-output",
                                               "beta-tut/data/split"]
     assert claim_files(tmp_path) == [alpha, beta]
+
+
+def test_the_models_file_is_named_relative_to_the_claim_file(tmp_path: Path) -> None:
+    """A models module shared by two tutorials may live beside them; its file is resolved from
+    the claim file's folder, and its module name comes from the tutorial, not the path."""
+    path = write(tmp_path, document(GOOD_CLAIM) | {"models": "../common/shared_models.py"})
+    (tmp_path / "common").mkdir()
+    (path.parent / "models.py").rename(tmp_path / "common" / "shared_models.py")
+    [claim] = load_claim_file(path)
+    assert claim.models == ModelsModule(TUTORIAL, tmp_path / "common" / "shared_models.py")
+    assert claim.models.name == "harness_models_alpha_tut"
+    assert declared_models(claim.models) == ("cnn", "first-layer")
+
+
+def test_only_a_claims_yaml_with_a_tutorial_is_a_claim_file(tmp_path: Path) -> None:
+    """pytest collects every ``claims.yaml`` under its paths that declares a tutorial, even one
+    broken further down (its one item then says why); other YAML is left alone."""
+    tutorial = write(tmp_path, "tutorial: alpha-tut\nclaims: [unclosed\n")
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "claims.yaml").write_text("claims: [a, b]\n", encoding="utf-8")
+    (tmp_path / "beta").mkdir()
+    (tmp_path / "beta" / "other.yaml").write_text("tutorial: beta\n", encoding="utf-8")
+    assert [is_claim_file(path) for path in (tutorial, tmp_path / "notes" / "claims.yaml",
+                                             tmp_path / "beta" / "other.yaml")] == [
+        True, False, False]
+    assert claim_files(tmp_path) == [tutorial]
+
+
+@pytest.mark.parametrize(("source", "fragment"), [
+    ('"""No table here."""\n', "needs a MODELS dict literal"),
+    ("MODELS = dict(cnn=None)\n", "needs a MODELS dict literal"),
+    ("def build(:\n", "not valid Python (line 1: "),
+])
+def test_a_models_module_without_a_models_table_names_it(tmp_path: Path, source: str,
+                                                         fragment: str) -> None:
+    path = write(tmp_path, document(GOOD_CLAIM))
+    (path.parent / "models.py").write_text(source, encoding="utf-8")
+    with pytest.raises(ClaimFileError) as caught:
+        load_claim_file(path)
+    assert caught.value.field == "models"
+    assert str(caught.value).startswith(f"{path}: field 'models': {path.parent / 'models.py'}")
+    assert fragment in str(caught.value)
 
 
 # --- bad input: one ClaimFileError naming file, claim and field -------------------------------
@@ -234,7 +284,7 @@ def test_duplicate_id_across_files(tmp_path: Path) -> None:
 # file-level problems: (file content, field, message fragment); no claim is named
 BAD_FILES: dict[str, tuple[dict[str, Any] | str, str | None, str]] = {
     "tutorial-mismatch": (document(GOOD_CLAIM, tutorial="beta-tut"), "tutorial",
-                          "tutorial 'beta-tut' must match the file name 'alpha-tut'"),
+                          "tutorial 'beta-tut' must match its folder's name 'alpha-tut'"),
     "missing-seed": ({k: v for k, v in document(GOOD_CLAIM).items() if k != "seed"}, "seed",
                      "missing required field"),
     "missing-claims": ({k: v for k, v in document(GOOD_CLAIM).items() if k != "claims"},
@@ -245,10 +295,14 @@ BAD_FILES: dict[str, tuple[dict[str, Any] | str, str | None, str]] = {
     "claims-mapping": ({**document(GOOD_CLAIM), "claims": {"a": 1}}, "claims", "non-empty list"),
     "missing-models": ({k: v for k, v in document(GOOD_CLAIM).items() if k != "models"},
                        "models", "missing required field"),
-    "unknown-models-module": ({**document(GOOD_CLAIM), "models": "harness.models.no_such"},
-                              "models", "'harness.models.no_such' cannot be found"),
-    "models-without-table": ({**document(GOOD_CLAIM), "models": "harness.claims"}, "models",
-                             "needs a MODELS dict literal"),
+    "missing-models-file": ({**document(GOOD_CLAIM), "models": "no_such.py"},
+                            "models", "alpha-tut/no_such.py not found"),
+    "models-as-a-dotted-name": ({**document(GOOD_CLAIM), "models": "harness.models.cnn"},
+                                "models", "must name the file that builds the models, relative "
+                                "to the claim file's folder, like models.py; got "
+                                "'harness.models.cnn'"),
+    "models-as-an-absolute-path": ({**document(GOOD_CLAIM), "models": "/suites/t/models.py"},
+                                   "models", "relative to the claim file's folder"),
     "not-a-mapping": ("- just\n- a list\n", None, "must be a mapping with tutorial"),
     "empty-file": ("", None, "must be a mapping with tutorial"),
 }
@@ -342,15 +396,15 @@ def test_every_kind_names_a_group_and_a_measure(kind: str) -> None:
     assert function in _defined_names(module_name), spec.measure
 
 
-REAL_FILES = claim_files(SUITE_CLAIMS)
+REAL_FILES = claim_files(SUITES)
 
 
 def test_the_suite_has_claim_files() -> None:
     """An empty glob would make every test below vacuous."""
-    assert REAL_FILES, f"no claim files in {SUITE_CLAIMS}"
+    assert REAL_FILES, f"no claim files in {SUITES}"
 
 
-@pytest.mark.parametrize("path", REAL_FILES, ids=[path.name for path in REAL_FILES])
+@pytest.mark.parametrize("path", REAL_FILES, ids=[path.parent.name for path in REAL_FILES])
 def test_real_claim_file_is_valid(path: Path) -> None:
     """Each shipped claim file loads; its args fit its kind; its tiers are known."""
     claims = load_claim_file(path)
@@ -360,7 +414,7 @@ def test_real_claim_file_is_valid(path: Path) -> None:
         assert set(spec.required) <= set(loaded.args), loaded.id
         assert set(loaded.args) <= set(spec.required) | set(spec.optional), loaded.id
         assert set(loaded.tiers) <= set(TIERS), loaded.id
-        assert loaded.id.startswith(f"{path.stem}/")
+        assert loaded.id.startswith(f"{path.parent.name}/")
         judged_by_comparator = getattr(spec, "judge", "comparator") == "comparator"
         if judged_by_comparator and isinstance(loaded.comparator, Approx):
             # approx on a list is a runtime ERROR; catch it on load instead
@@ -383,8 +437,8 @@ def test_unknown_model_of_a_claim_is_caught_on_load(tmp_path: Path) -> None:
         load_claim_file(path)
     error = caught.value
     assert (error.claim, error.field) == (f"{TUTORIAL}/cnn/params", "args")
-    assert "unknown model 'cnn-typo'; harness.models.mnist_intro declares: cnn, first-layer" in (
-        str(error))
+    assert (f"unknown model 'cnn-typo'; {path.parent / 'models.py'} declares: cnn, first-layer"
+            in str(error))
 
 
 @pytest.mark.parametrize("field_name", ["model", "features"])
@@ -410,11 +464,12 @@ ALLOWED = "imdb-conv1d/val-loss-best-epoch"  # the one claim with a reproduction
 ], ids=["negative", "bool", "nan", "without-a-note"])
 def test_a_reproduction_allowance_needs_a_number_and_its_argument(
         tmp_path: Path, change: dict[str, Any], fragment: str) -> None:
-    data = yaml.safe_load((SUITE_CLAIMS / "convnets-part1.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((SUITES / "convnets-part1" / "claims.yaml").read_text(encoding="utf-8"))
     claim = next(raw for raw in data["claims"] if raw["id"] == ALLOWED)
     assert claim["reproduction_allowance"] == 2 and claim["note"]
     claim.update(change)
     path = write(tmp_path, data, name="convnets-part1")
+    shutil.copy(SUITES / "convnets-part1" / "models.py", path.parent / "models.py")
     with pytest.raises(ClaimFileError) as caught:
         load_claim_file(path)
     assert caught.value.field == "reproduction_allowance" and fragment in str(caught.value)

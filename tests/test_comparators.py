@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from harness.comparators import Approx, ComparatorError, Exact, normalize, parse_comparator
+from harness.verdicts.comparators import Approx, ComparatorError, Exact, normalize, parse_comparator
 
 pytestmark = pytest.mark.fast
 

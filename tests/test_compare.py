@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from suite_tutorials import models_of
 
 from harness.__main__ import main
-from harness.compare import compare_runs, render_comparison
-from harness.report import RunRecord, read_run, write_reports
+from harness.reporting.compare import compare_runs, render_comparison
+from harness.reporting.report import RunRecord, read_run, write_reports
 from harness.results import ClaimResult, Status
 
 pytestmark = pytest.mark.fast
@@ -133,7 +135,7 @@ def test_read_run_round_trips_and_ignores_unknown_fields(runs, tmp_path: Path) -
 
 CLAIM_FILE = {
     "tutorial": "tut", "seed": "tut.txt", "title": "A tutorial",
-    "models": "harness.models.mnist_intro",
+    "models": "models.py",
     "claims": [
         {"id": "cnn/params", "quote": "54,410", "kind": "param-count", "args": {"model": "cnn"},
          "expected": 54410, "tiers": ["fast", "full"], "version": 1},
@@ -148,9 +150,10 @@ def test_cli_claims_lists_ids_kinds_tiers_and_last_status(runs, tmp_path: Path,
                                                           capsys) -> None:
     import yaml
 
-    claims = tmp_path / "claims"
-    claims.mkdir()
-    (claims / "tut.yaml").write_text(yaml.safe_dump(CLAIM_FILE), encoding="utf-8")
+    claims = tmp_path / "suites"
+    (claims / "tut").mkdir(parents=True)
+    (claims / "tut" / "claims.yaml").write_text(yaml.safe_dump(CLAIM_FILE), encoding="utf-8")
+    shutil.copy(models_of("mnist-intro").path, claims / "tut" / "models.py")
     _, after = runs
     write_reports(after, tmp_path / "reports")
     assert main(["claims", "--claims-dir", str(claims),
@@ -172,7 +175,7 @@ def test_bit_identical_seeds_are_within_noise_and_say_so(runs) -> None:
 
 
 def test_step_times_move_beyond_noise_only_past_the_timing_drift_floor() -> None:
-    from harness.compare import shift
+    from harness.reporting.compare import shift
 
     def timing(log_ms: list[float]) -> ClaimResult:
         return replace(trained("convnets-part1/timing/imdb-conv1d-step", log_ms),

@@ -16,16 +16,16 @@ import pytest
 from harness.baselines import BaselineStore
 from harness.claims import claim_files, load_claims
 from harness.environment import Environment
-from harness.evaluate import RunSettings, UpdateMode, evaluate_claim
 from harness.kinds import KINDS
 from harness.measures.context import MeasureContext, Measurement
 from harness.recipes import BASELINE_SEED_BASE, CONFIRMATION_SEED_SHIFT
-from harness.report import RunRecord, render_markdown
+from harness.reporting.report import RunRecord, render_markdown
 from harness.results import ClaimResult, Status
+from harness.verdicts.evaluate import RunSettings, UpdateMode, evaluate_claim
 
 pytestmark = pytest.mark.fast
 
-SUITE = Path(__file__).parent.parent / "suites" / "claims"
+SUITE = Path(__file__).parent.parent / "suites"
 LEVEL = next(claim for claim in load_claims(claim_files(SUITE))
              if claim.id == "mnist-intro/cnn/test-accuracy")
 ENVIRONMENT = Environment(keras="3.0.0", backend="torch", backend_version="0.0",

@@ -1,6 +1,6 @@
 """A run killed with SIGKILL in the middle of training keeps its results, and resumes.
 
-A throw-away project (its claim file is named ``mnist-intro`` to use that tutorial's models)
+A throw-away project (a copy of the ``mnist-intro`` folder, to use that tutorial's models)
 holds two structure claims and two trained claims on two tiny recipes (one seed, one epoch, 200
 offline digits). The first session runs in a subprocess, training in its own process
 (``--workers 0``, so that the conftest's patched ``fit`` is the one that runs), whose second
@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from suite_tutorials import copy_tutorial
 
 pytestmark = [pytest.mark.fast, pytest.mark.training]
 
@@ -30,7 +31,7 @@ RECIPE = {"model": "cnn", "data": "mnist", "optimizer": "adam", "batch_size": 32
           "train_size": 200, "test_size": 100}
 CLAIMS = {
     "tutorial": "mnist-intro", "seed": "tiny.txt", "title": "Tiny",
-    "models": "harness.models.mnist_intro",
+    "models": "models.py",
     "claims": [
         {"id": "sizing/conv", "quote": "30", "kind": "sizing-formula",
          "args": {"W": 32, "F": 3, "S": 1, "P": 0}, "expected": 30, "tiers": ["fast"],
@@ -47,19 +48,6 @@ CLAIMS = {
     ],
     "recipes": {"a": {**RECIPE, "seeds": [0]}, "b": {**RECIPE, "seeds": [1]}},
 }
-SUITE = '''\
-import pytest
-
-
-@pytest.mark.structure
-def test_structure(claim, verify_claim):
-    verify_claim(claim)
-
-
-@pytest.mark.training
-def test_training(claim, verify_claim):
-    verify_claim(claim)
-'''
 # Offline data, and (when PAUSE_AT_FIT is set) a fit that stops after its first batch and
 # waits there to be killed.
 CONFTEST = '''\
@@ -68,8 +56,6 @@ import pathlib
 import time
 
 import keras
-
-pytest_plugins = ["harness.plugin"]
 
 
 def _offline(*args, **kwargs):
@@ -102,10 +88,8 @@ keras.Model.fit = _paused_fit
 
 
 def _project(root: Path) -> None:
-    (root / "suites" / "claims").mkdir(parents=True)
-    (root / "suites" / "claims" / "mnist-intro.yaml").write_text(
+    copy_tutorial("mnist-intro", root / "suites").write_text(
         yaml.safe_dump(CLAIMS, sort_keys=False), encoding="utf-8")
-    (root / "suites" / "test_tiny.py").write_text(SUITE, encoding="utf-8")
     (root / "conftest.py").write_text(CONFTEST, encoding="utf-8")
     (root / "pytest.ini").write_text("[pytest]\ntestpaths = suites\n", encoding="utf-8")
 

@@ -12,15 +12,15 @@ import pytest
 
 from harness.baselines import BaselineEntry
 from harness.claims import claim_files, load_claims
-from harness.judges import JUDGES, better_direction
 from harness.measures.context import Measurement
 from harness.metrics import METRICS
 from harness.training.runner import _plateau_schedule
+from harness.verdicts.judges import JUDGES, better_direction
 
 pytestmark = pytest.mark.fast
 
 CLAIMS = {claim.id: claim for claim in
-          load_claims(claim_files(Path(__file__).parent.parent / "suites" / "claims"))}
+          load_claims(claim_files(Path(__file__).parent.parent / "suites"))}
 CURVE = "mnist-intro/cnn/val-accuracy-by-epoch"
 
 
@@ -139,7 +139,7 @@ def test_the_replay_matches_keras_reduce_lr_on_plateau() -> None:
     recipe = dataclasses.replace(recipe, epochs=6, seeds=(0,), train_size=240, test_size=60,
                                  augmentation={}, reduce_lr={**recipe.reduce_lr, "patience": 1})
     run = train_seed(recipe, proxy_dataset("mnist"), 0,
-                     lambda: build_model("harness.models.mnist_workflow", "simple-conv"))
+                     lambda: build_model(recipe.models, "simple-conv"))
     assert run.metrics["lr_reductions"] >= 1, run.history
     assert run.metrics["lr_schedule_wrong_epochs"] == 0, run.history
     assert run.metrics["lr_reduction_factor"] == pytest.approx(0.5)

@@ -11,7 +11,7 @@ import pytest
 from harness.claims import claim_files, load_claims
 from harness.determinism import cheapest, compare, describe, probe
 from harness.environment import Environment
-from harness.report import RunRecord, render_markdown
+from harness.reporting.report import RunRecord, render_markdown
 from harness.training import InlineEngine, SeedBank
 from harness.training.datasets import DataChoice
 from harness.training.runner import RecipeRun, SeedRun
@@ -64,7 +64,7 @@ def test_the_report_has_the_line_and_the_json_the_fields() -> None:
 
 
 def test_probe_trains_the_first_seed_of_the_cheapest_recipe_twice() -> None:
-    claims = load_claims(claim_files(Path(__file__).parent.parent / "suites" / "claims"))
+    claims = load_claims(claim_files(Path(__file__).parent.parent / "suites"))
     recipe = next(c for c in claims if c.id == "mnist-intro/cnn/test-accuracy").recipes[
         ("cnn", "fast")]
     small = dataclasses.replace(recipe, seeds=(4, 5), epochs=1, train_size=64, test_size=32)

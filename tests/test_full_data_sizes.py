@@ -21,14 +21,14 @@ from harness.baselines import BaselineStore
 from harness.claims import claim_files, load_claims
 from harness.data import load_real_dataset, local
 from harness.data.sizes import KNOWN_SIZES, DataTooSmall, check_full_sizes
-from harness.evaluate import RunSettings, evaluate_claim
 from harness.measures.context import MeasureContext
 from harness.recipes import Recipe
 from harness.results import Status
+from harness.verdicts.evaluate import RunSettings, evaluate_claim
 
 pytestmark = pytest.mark.fast
 
-CLAIMS = load_claims(claim_files(Path(__file__).parent.parent / "suites" / "claims"))
+CLAIMS = load_claims(claim_files(Path(__file__).parent.parent / "suites"))
 RECIPES: dict[tuple[str, str, str], Recipe] = {
     (claim.tutorial, name, profile): recipe for claim in CLAIMS
     for (name, profile), recipe in claim.recipes.items()}

@@ -83,7 +83,7 @@ OUR_RECIPES = {
 
 
 def _full_recipes() -> dict[tuple[str, str], Any]:
-    claims = load_claims(claim_files(Path(__file__).parent.parent / "suites" / "claims"))
+    claims = load_claims(claim_files(Path(__file__).parent.parent / "suites"))
     return {(claim.tutorial, name): recipe for claim in claims
             for (name, profile), recipe in claim.recipes.items() if profile == "full"}
 
@@ -134,7 +134,7 @@ def test_deep_conv_is_a_deep_committee_member_trained_alone() -> None:
     simple = FULL[("mnist-workflow", "simple-conv-aug-lr")]
     assert replace(simple, model="deep-conv").fingerprint() == alone.fingerprint()
     claims = {claim.id: claim for claim in load_claims(claim_files(
-        Path(__file__).parent.parent / "suites" / "claims"))}
+        Path(__file__).parent.parent / "suites"))}
     lesson = claims["mnist-workflow/lessons/deeper-beats-simple"]
     assert (lesson.args["a"], lesson.args["b"]) == ("deep-conv.test_accuracy",
                                                     "simple-conv-aug-lr.test_accuracy")

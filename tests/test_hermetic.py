@@ -18,17 +18,17 @@ from harness.baselines import BaselineStore
 from harness.claims import Claim, claim_files, load_claims
 from harness.data import local, proxy_dataset
 from harness.environment import Environment
-from harness.evaluate import RunSettings, UpdateMode, evaluate_claim
 from harness.measures.context import MeasureContext, SeedPlan
 from harness.results import Status
 from harness.training import dataset_for
 from harness.training.datasets import DataChoice
+from harness.verdicts.evaluate import RunSettings, UpdateMode, evaluate_claim
 
 pytestmark = [pytest.mark.fast, pytest.mark.training]
 
 CLAIM_ID = "mnist-intro/cnn/test-accuracy"
 CLAIMS = {claim.id: claim for claim in
-          load_claims(claim_files(Path(__file__).resolve().parent.parent / "suites" / "claims"))}
+          load_claims(claim_files(Path(__file__).resolve().parent.parent / "suites"))}
 ENVIRONMENT = Environment(keras="3.0.0", backend="fake", backend_version="0.0",
                           tensorflow="absent", python="3.11", device_class="cpu",
                           device="test cpu", platform="Test", git_commit="0")

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from harness.__main__ import main
-from harness.history import build_history
-from harness.report import RunRecord, write_reports
+from harness.reporting.history import build_history
+from harness.reporting.report import RunRecord, write_reports
 from harness.results import ClaimResult, Status
 from harness.runlog import RunLog
 

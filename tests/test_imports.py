@@ -90,5 +90,15 @@ def test_the_data_layer_imports_no_measurement_or_training_code() -> None:
     graph = import_graph()
     upward = {f"{module} → {target}" for module, targets in graph.items()
               if module.startswith("harness.data") for target in targets
-              if target.startswith(("harness.measures", "harness.training", "harness.evaluate"))}
+              if target.startswith(("harness.measures", "harness.training",
+                                     "harness.verdicts"))}
+    assert upward == set()
+
+
+def test_the_verdict_layer_imports_no_reporting_code() -> None:
+    """Reports render verdicts; a verdict never depends on how it is shown."""
+    graph = import_graph()
+    upward = {f"{module} → {target}" for module, targets in graph.items()
+              if module.startswith("harness.verdicts") for target in targets
+              if target.startswith("harness.reporting")}
     assert upward == set()

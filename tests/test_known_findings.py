@@ -8,20 +8,21 @@ from pathlib import Path
 
 import pytest
 import yaml
+from suite_tutorials import copy_tutorial
 
 from harness.baselines import BaselineStore
 from harness.claims import ClaimFileError, claim_files, load_claim_file, load_claims
 from harness.environment import Environment
-from harness.evaluate import RunSettings, UpdateMode, evaluate_claim
 from harness.measures.context import MeasureContext
-from harness.parity import FAILS, build_parity, render_parity
-from harness.report import RunRecord, render_markdown
+from harness.reporting.parity import FAILS, build_parity, render_parity
+from harness.reporting.report import RunRecord, render_markdown
 from harness.results import Status
 from harness.session import KnownFindingGone, outcome
+from harness.verdicts.evaluate import RunSettings, UpdateMode, evaluate_claim
 
 pytestmark = pytest.mark.fast
 
-SUITE = Path(__file__).parent.parent / "suites" / "claims"
+SUITE = Path(__file__).parent.parent / "suites"
 TORCH = Environment(keras="3.0.0", backend="torch", backend_version="0.0", tensorflow="absent",
                     python="3.11", device_class="cpu", device="test cpu", platform="Test",
                     git_commit="0")
@@ -85,9 +86,9 @@ def test_parity_counts_a_known_finding_as_not_holding(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("findings", [{"tf": "why"}, {"torch": ""}, ["torch"], {"jax": 1}])
 def test_a_bad_record_names_the_field(findings: object, tmp_path: Path) -> None:
-    document = yaml.safe_load((SUITE / "mnist-intro.yaml").read_text(encoding="utf-8"))
+    document = yaml.safe_load((SUITE / "mnist-intro" / "claims.yaml").read_text(encoding="utf-8"))
     document["claims"][0]["known_backend_findings"] = findings
-    path = tmp_path / "mnist-intro.yaml"
+    path = copy_tutorial("mnist-intro", tmp_path)
     path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ClaimFileError, match="known_backend_findings"):
         load_claim_file(path)

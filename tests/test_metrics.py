@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from suite_tutorials import copy_tutorial
 
 from harness.claims import ClaimFileError, claim_files, load_claim_file, load_claims
 from harness.metrics import METRICS
 
 pytestmark = pytest.mark.fast
 
-SUITE = Path(__file__).resolve().parents[1] / "suites" / "claims"
+SUITE = Path(__file__).resolve().parents[1] / "suites"
 
 
 @pytest.mark.training
@@ -48,10 +49,10 @@ def test_an_undeclared_history_metric_of_a_curve_claim_is_caught_on_load(
 
 
 def test_an_undeclared_metric_is_caught_on_load(tmp_path: Path) -> None:
-    document = yaml.safe_load((SUITE / "mnist-intro.yaml").read_text(encoding="utf-8"))
+    document = yaml.safe_load((SUITE / "mnist-intro" / "claims.yaml").read_text(encoding="utf-8"))
     claim = next(c for c in document["claims"] if c["id"] == "cnn/test-accuracy")
     claim["args"]["metric"] = "test_acuracy"
-    path = tmp_path / "mnist-intro.yaml"
+    path = copy_tutorial("mnist-intro", tmp_path)
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     with pytest.raises(ClaimFileError, match="unknown metric 'test_acuracy'") as caught:
         load_claim_file(path)

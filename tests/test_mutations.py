@@ -18,14 +18,14 @@ import harness.data
 import harness.training.datasets
 from harness.baselines import BaselineStore
 from harness.claims import Claim, claim_files, load_claims
-from harness.evaluate import RunSettings, evaluate_claim
 from harness.measures.context import MeasureContext
 from harness.results import ClaimResult
+from harness.verdicts.evaluate import RunSettings, evaluate_claim
 
 pytestmark = [pytest.mark.fast, pytest.mark.training]
 
 CLAIMS = {claim.id: claim for claim in
-          load_claims(claim_files(Path(__file__).parent.parent / "suites" / "claims"))}
+          load_claims(claim_files(Path(__file__).parent.parent / "suites"))}
 
 
 def _mutated(claim: Claim, recipe: str, **changes: object) -> Claim:

@@ -10,18 +10,18 @@ import pytest
 
 from harness.baselines import BaselineEntry
 from harness.claims import claim_files, load_claims
-from harness.comparators import Verdict
-from harness.evaluate import _fill, _verdict
-from harness.judges import JUDGES
 from harness.measures.context import Measurement
-from harness.one_run import judge_one_run, printed_precision
-from harness.report import RunRecord, render_markdown
+from harness.reporting.report import RunRecord, render_markdown
 from harness.results import ClaimResult, Status
+from harness.verdicts.comparators import Verdict
+from harness.verdicts.evaluate import _fill, _verdict
+from harness.verdicts.judges import JUDGES
+from harness.verdicts.one_run import judge_one_run, printed_precision
 
 pytestmark = pytest.mark.fast
 
 CLAIMS = {claim.id: claim for claim in load_claims(
-    claim_files(Path(__file__).resolve().parents[1] / "suites" / "claims"))}
+    claim_files(Path(__file__).resolve().parents[1] / "suites"))}
 ACCURACY, LOSS = "mnist-intro/cnn/test-accuracy", "mnist-intro/cnn/test-loss"
 STORED = BaselineEntry(1, 0.97, {}, values=(0.968, 0.970, 0.972, 0.969, 0.971, 0.970))
 

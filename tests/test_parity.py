@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from harness.__main__ import main
-from harness.parity import FAILS, HOLDS, PARTLY, build_parity, render_parity
-from harness.report import RunRecord, write_reports
+from harness.reporting.parity import FAILS, HOLDS, PARTLY, build_parity, render_parity
+from harness.reporting.report import RunRecord, write_reports
 from harness.results import ClaimResult, Status
 
 pytestmark = pytest.mark.fast

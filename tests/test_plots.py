@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness import plots
-from harness.report import RunRecord, render_markdown, write_reports
+from harness.reporting import plots
+from harness.reporting.report import RunRecord, render_markdown, write_reports
 from harness.results import ClaimResult, Status
 from harness.training.runner import SeedRun
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from _pytest.nodes import Node
-from plugin_project import ALL_IDS, FAKE_ENVIRONMENT, NODE, Project, failures
+from plugin_project import ALL_IDS, FAKE_ENVIRONMENT, Project, failures, invalid_node, node
 
 from harness.baselines import BaselineEntry, BaselineKey, BaselineStore
 from harness.kinds import STRUCTURE_SCOPE
@@ -29,19 +29,28 @@ pytestmark = pytest.mark.fast
 def test_collect_only_lists_claim_ids_as_test_ids(project: Project) -> None:
     result = project.run("--collect-only", "-q")
     collected = [line for line in result.outlines if "::" in line]
-    assert collected == [NODE.format(claim_id) for claim_id in ALL_IDS]
+    assert collected == [node(claim_id) for claim_id in ALL_IDS]
+
+
+def test_asking_for_the_plugin_again_loads_it_once(project: Project) -> None:
+    """The entry point is named after the module, so the old ways of asking for the plugin
+    find it loaded instead of failing on a second registration."""
+    project.pytester.makeconftest('pytest_plugins = ["harness.plugin"]\n')
+    result = project.run("-p", "harness.plugin", "--collect-only", "-q")
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+    assert [line for line in result.outlines if "::" in line] == [node(c) for c in ALL_IDS]
 
 
 def test_k_selects_by_tutorial(project: Project) -> None:
     result = project.run("--collect-only", "-q", "-k", "beta-tut")
-    assert [line for line in result.outlines if "::" in line] == [NODE.format(ALL_IDS[2])]
+    assert [line for line in result.outlines if "::" in line] == [node(ALL_IDS[2])]
 
 
 def test_tiers_become_markers(project: Project) -> None:
     """``-m fast`` is CI's selection, so a full-only claim must drop out of it."""
     result = project.run("--collect-only", "-q", "-m", "fast", "--strict-markers")
     assert [line for line in result.outlines if "::" in line] == [
-        NODE.format(claim_id) for claim_id in ALL_IDS[:2]]
+        node(claim_id) for claim_id in ALL_IDS[:2]]
     assert result.ret == 0
 
 
@@ -68,9 +77,9 @@ def test_first_run_is_new_with_the_update_command(project: Project) -> None:
     result = project.run()
     result.assert_outcomes(failed=3)
     messages = failures(result)
-    assert sorted(messages) == [NODE.format(claim_id) for claim_id in ALL_IDS]
+    assert sorted(messages) == [node(claim_id) for claim_id in ALL_IDS]
     for claim_id in ALL_IDS:
-        nodeid = NODE.format(claim_id)
+        nodeid = node(claim_id)
         message = messages[nodeid]
         assert message.startswith("NEW: no baseline in ")
         assert f"no baseline in {project.relative(project.baseline_file(claim_id[:9]))}" in (
@@ -83,7 +92,7 @@ def test_first_run_is_new_with_the_update_command(project: Project) -> None:
 
 def test_update_command_from_the_message_works(project: Project) -> None:
     """Copy-pasting the command from a NEW failure writes that claim's baseline, only it."""
-    message = failures(project.run())[NODE.format(ALL_IDS[0])]
+    message = failures(project.run())[node(ALL_IDS[0])]
     command = shlex.split(re.search(r"create it with: (.+)$", message).group(1))
     assert command[0] == "pytest"
     project.run(*command[1:]).assert_outcomes(passed=1)
@@ -115,9 +124,9 @@ def test_wrong_expected_fails_only_that_claim(baselined: Project) -> None:
     result = baselined.run()
     result.assert_outcomes(passed=2, failed=1)
     [(nodeid, message)] = failures(result).items()
-    assert nodeid == NODE.format("alpha-tut/sizing/conv-output")
+    assert nodeid == node("alpha-tut/sizing/conv-output")
     assert message.startswith("FAIL: measured 30 but the tutorial says 31")
-    assert "expectation from suites/claims/alpha-tut.yaml" in message
+    assert "expectation from suites/alpha-tut/claims.yaml" in message
     assert baselined.statuses()["alpha-tut/sizing/conv-output"] == "FAIL"
 
 
@@ -136,7 +145,7 @@ def test_wrong_baseline_value_regresses_only_that_claim(baselined: Project) -> N
     result = baselined.run()
     result.assert_outcomes(passed=2, failed=1)
     [(nodeid, message)] = failures(result).items()
-    assert nodeid == NODE.format("beta-tut/sizing/pool")
+    assert nodeid == node("beta-tut/sizing/pool")
     assert message.startswith("REGRESSED: measured 14.0 but the baseline says 15")
     assert "expectation from baselines/beta-tut/structure/keras-3.0.0_backend-fake.json" in (
         message)
@@ -160,7 +169,7 @@ def test_bumped_claim_version_is_not_comparable(baselined: Project) -> None:
     result = baselined.run()
     result.assert_outcomes(passed=2, failed=1)
     [(nodeid, message)] = failures(result).items()
-    assert nodeid == NODE.format("alpha-tut/data/split")
+    assert nodeid == node("alpha-tut/data/split")
     assert message.startswith("NOT-COMPARABLE: the baseline in "
                               f"{baselined.relative(baselined.baseline_file('alpha-tut'))} was "
                               f"written for claim "
@@ -176,12 +185,12 @@ def test_malformed_claim_file_is_one_failing_item(baselined: Project) -> None:
     baselined.edit_claim("beta-tut/sizing/pool", tiers=["fast", "nightly"])
     collected = baselined.run("--collect-only", "-q")
     assert [line for line in collected.outlines if "::" in line] == [
-        *(NODE.format(claim_id) for claim_id in ALL_IDS[:2]), NODE.format("beta-tut.yaml:invalid")]
+        *(node(claim_id) for claim_id in ALL_IDS[:2]), invalid_node("beta-tut")]
     result = baselined.run()
     result.assert_outcomes(passed=2, failed=1)
     [(nodeid, message)] = failures(result).items()
-    assert nodeid == NODE.format("beta-tut.yaml:invalid")
-    assert message.startswith("suites/claims/beta-tut.yaml: claim 'beta-tut/sizing/pool'"
+    assert nodeid == invalid_node("beta-tut")
+    assert message.startswith("suites/beta-tut/claims.yaml: claim 'beta-tut/sizing/pool'"
                               ": field 'tiers': ")
     assert set(baselined.statuses()) == set(ALL_IDS[:2])
 
@@ -193,7 +202,7 @@ def test_corrupt_baseline_file_is_an_error_for_its_claims_only(baselined: Projec
     result = baselined.run()
     result.assert_outcomes(passed=1, failed=2)
     messages = failures(result)
-    assert sorted(messages) == [NODE.format(claim_id) for claim_id in ALL_IDS[:2]]
+    assert sorted(messages) == [node(claim_id) for claim_id in ALL_IDS[:2]]
     for message in messages.values():
         assert message.startswith(f"ERROR: {baselined.relative(path)}: corrupt baseline file")
         assert f"git checkout -- {baselined.relative(path)}" in message
@@ -346,7 +355,7 @@ def test_resume_repeats_a_stored_failure_without_measuring(project: Project) -> 
     run_id = run_folder(project).name
     result = project.run("--resume", run_id, "--update-baselines")
     result.assert_outcomes(passed=2, failed=1)
-    message = failures(result)[NODE.format(ALL_IDS[2])]
+    message = failures(result)[node(ALL_IDS[2])]
     assert message.startswith(f"(kept from run {run_id}) NEW: no baseline")
 
 

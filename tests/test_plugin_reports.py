@@ -9,7 +9,7 @@ import logging
 import pytest
 from plugin_project import Project
 
-import harness.plots
+import harness.reporting.plots
 
 pytestmark = pytest.mark.fast
 
@@ -40,7 +40,7 @@ def test_broken_figures_never_cost_the_report(baselined: Project, monkeypatch,
     def broken(*args, **kwargs):
         raise RuntimeError("no display")
 
-    monkeypatch.setattr(harness.plots, "write_figures", broken)
+    monkeypatch.setattr(harness.reporting.plots, "write_figures", broken)
     with caplog.at_level(logging.WARNING):
         baselined.run().assert_outcomes(passed=3)
     assert baselined.latest_json()["figures"] == []

@@ -29,12 +29,12 @@ from harness.baselines import BaselineStore
 from harness.claims import claim_files, load_claims
 from harness.environment import Environment
 from harness.errors import TrainingFailed
-from harness.evaluate import RunSettings, evaluate_claim
 from harness.measures.context import MeasureContext
 from harness.results import Status
 from harness.training import SeedBank
 from harness.training.datasets import DataChoice
 from harness.training.pool import Job, WorkerPool
+from harness.verdicts.evaluate import RunSettings, evaluate_claim
 
 pytestmark = pytest.mark.fast
 
@@ -42,7 +42,7 @@ WHAT = "recipe tiny/cnn (fast, seed 0)"
 ENVIRONMENT = Environment(keras="3.0.0", backend="fake", backend_version="0.0",
                           tensorflow="absent", python="3.11", device_class="cpu",
                           device="test cpu", platform="Test", git_commit="0")
-CLAIMS_DIR = Path(__file__).resolve().parent.parent / "suites" / "claims"
+SUITES = Path(__file__).resolve().parent.parent / "suites"
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +126,7 @@ class CountingPool(WorkerPool):
 
 def test_claims_of_a_timed_out_recipe_are_errors_and_it_trains_once(tmp_path: Path) -> None:
     """Both claims reading the recipe get the ERROR; its seed is not started a second time."""
-    claims = {c.id: c for c in load_claims(claim_files(CLAIMS_DIR))
+    claims = {c.id: c for c in load_claims(claim_files(SUITES))
               if c.id.startswith("mnist-intro/cnn/test-")}
     recipe = dataclasses.replace(claims["mnist-intro/cnn/test-accuracy"].recipes[("cnn", "fast")],
                                  seeds=(0,), epochs=1, train_size=100, test_size=50)

@@ -29,7 +29,7 @@ def _normalised(text: str) -> str:
 def _cases() -> list[tuple[str, str, str]]:
     """(claim id, seed file, quote) for every claim of every claim file."""
     cases = []
-    for path in claim_files(ROOT / "suites" / "claims"):
+    for path in claim_files(ROOT / "suites"):
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
         cases += [(f"{document['tutorial']}/{claim['id']}", document["seed"], claim["quote"])
                   for claim in document["claims"]]

@@ -93,7 +93,7 @@ def test_a_hung_task_is_killed_at_the_timeout(engine: RayEngine) -> None:
 
 
 def test_the_same_seed_measures_the_same_as_in_the_worker_pool(engine: RayEngine) -> None:
-    claims = {c.id: c for c in load_claims(claim_files(REPO / "suites" / "claims"))}
+    claims = {c.id: c for c in load_claims(claim_files(REPO / "suites"))}
     recipe = claims["mnist-intro/cnn/test-accuracy"].recipes[("cnn", "fast")]
     data = DataChoice()
     task = SeedTask(recipe, recipe.seeds[0], data, dataset_for(recipe, data).checksum)

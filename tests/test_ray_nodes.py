@@ -40,7 +40,7 @@ RECIPE = {"model": "cnn", "data": "mnist", "optimizer": "adam", "batch_size": 32
           "train_size": 200, "test_size": 100}
 CLAIMS = {
     "tutorial": "mnist-intro", "seed": "tiny.txt", "title": "Tiny",
-    "models": "harness.models.mnist_intro",
+    "models": "models.py",
     "claims": [
         {"id": "sizing/conv", "quote": "30", "kind": "sizing-formula",
          "args": {"W": 32, "F": 3, "S": 1, "P": 0}, "expected": 30, "tiers": ["fast"],
@@ -53,19 +53,6 @@ CLAIMS = {
 }
 EXPECTED = sorted(["mnist-intro/sizing/conv"] +
                   [f"mnist-intro/{name}/test-accuracy" for name in "ab"])
-SUITE = '''\
-import pytest
-
-
-@pytest.mark.structure
-def test_structure(claim, verify_claim):
-    verify_claim(claim)
-
-
-@pytest.mark.training
-def test_training(claim, verify_claim):
-    verify_claim(claim)
-'''
 TASK_TITLE = "ray::_run_on_node"  # a Ray worker's process title while it runs an engine task
 TIMEOUT_S = 240
 
@@ -88,11 +75,11 @@ def cluster(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cluster]:
 
 
 def _project(root: Path) -> None:
-    (root / "suites" / "claims").mkdir(parents=True)
-    (root / "suites" / "claims" / "mnist-intro.yaml").write_text(
-        yaml.safe_dump(CLAIMS, sort_keys=False), encoding="utf-8")
-    (root / "suites" / "test_tiny.py").write_text(SUITE, encoding="utf-8")
-    (root / "conftest.py").write_text('pytest_plugins = ["harness.plugin"]\n', encoding="utf-8")
+    tutorial = root / "suites" / "mnist-intro"
+    tutorial.mkdir(parents=True)
+    (tutorial / "claims.yaml").write_text(yaml.safe_dump(CLAIMS, sort_keys=False),
+                                          encoding="utf-8")
+    shutil.copy(REPO / "suites" / "mnist-intro" / "models.py", tutorial / "models.py")
     (root / "pytest.ini").write_text("[pytest]\ntestpaths = suites\n", encoding="utf-8")
 
 

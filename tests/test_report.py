@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from harness.report import RunRecord, format_value, render_markdown, write_reports
+from harness.reporting.report import RunRecord, format_value, render_markdown, write_reports
 from harness.results import ClaimResult, Status
 
 pytestmark = pytest.mark.fast

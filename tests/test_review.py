@@ -15,14 +15,14 @@ import pytest
 
 from harness.baselines import BaselineStore
 from harness.claims import Claim
-from harness.comparators import Exact
 from harness.environment import Environment
-from harness.evaluate import RunSettings, UpdateMode, evaluate_claim
 from harness.kinds import KindSpec
 from harness.measures.context import MeasureContext, Measurement
-from harness.report import RunRecord, render_markdown
+from harness.reporting.report import RunRecord, render_markdown
+from harness.reporting.review import render_review
 from harness.results import Status
-from harness.review import render_review
+from harness.verdicts.comparators import Exact
+from harness.verdicts.evaluate import RunSettings, UpdateMode, evaluate_claim
 
 pytestmark = pytest.mark.fast
 

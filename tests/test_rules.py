@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,15 +23,15 @@ import yaml
 from harness.__main__ import main
 from harness.baselines import BaselineEntry
 from harness.claims import claim_files, load_claims
-from harness.judges import JUDGES
 from harness.measures.context import Measurement
-from harness.one_run import TUTORIAL_ALPHA, judge_one_run, one_run_mde_in_sd
-from harness.rules import TRAINED
+from harness.reporting.rules import TRAINED
+from harness.verdicts.judges import JUDGES
+from harness.verdicts.one_run import TUTORIAL_ALPHA, judge_one_run, one_run_mde_in_sd
 
 pytestmark = pytest.mark.fast
 
 ROOT = Path(__file__).resolve().parents[1]
-CLAIMS = {claim.id: claim for claim in load_claims(claim_files(ROOT / "suites" / "claims"))}
+CLAIMS = {claim.id: claim for claim in load_claims(claim_files(ROOT / "suites"))}
 LEVEL, CURVE = "mnist-intro/cnn/test-loss", "mnist-intro/cnn/val-accuracy-by-epoch"
 MEAN, SD = 0.11, 0.02  # a test loss and its seed spread; the rule is scale-free
 
@@ -123,14 +124,15 @@ RELATION = "lessons/wrong-predictions-less-confident"
 def _suite(tmp_path: Path, margin: float) -> list[str]:
     """mnist-intro's claim file with its relation's margin changed, and a full baseline whose
     8 seeds show an effect of 0.05 ± 0.01: the arguments of a ``rules`` run on them."""
-    data = yaml.safe_load((ROOT / "suites" / "claims" / "mnist-intro.yaml").read_text(
+    data = yaml.safe_load((ROOT / "suites" / "mnist-intro" / "claims.yaml").read_text(
         encoding="utf-8"))
     claim = next(raw for raw in data["claims"] if raw["id"] == RELATION)
     claim["args"]["margin"] = margin
-    claims = tmp_path / "claims"
-    claims.mkdir(exist_ok=True)
-    (claims / "mnist-intro.yaml").write_text(yaml.safe_dump(data, sort_keys=False),
-                                             encoding="utf-8")
+    claims = tmp_path / "suites"
+    (claims / "mnist-intro").mkdir(parents=True, exist_ok=True)
+    (claims / "mnist-intro" / "claims.yaml").write_text(yaml.safe_dump(data, sort_keys=False),
+                                                        encoding="utf-8")
+    shutil.copy(ROOT / "suites" / "mnist-intro" / "models.py", claims / "mnist-intro")
     stored = tmp_path / "baselines" / "mnist-intro" / "full"
     stored.mkdir(parents=True, exist_ok=True)
     effect = (0.05 + 0.01 * np.random.default_rng(5).standard_normal(8)).tolist()

@@ -9,6 +9,7 @@ from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
+from suite_tutorials import models_of
 
 from harness.recipes import Recipe
 from harness.training.durations import Durations, store
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.fast
 
 
 def _recipe(name: str, epochs: int = 1, train_size: int = 100) -> Recipe:
-    return Recipe(name=name, tutorial="t", models="harness.models.mnist_intro", profile="fast",
+    return Recipe(name=name, tutorial="t", models=models_of("mnist-intro"), profile="fast",
                   model="cnn", data="mnist", optimizer="adam", epochs=epochs, batch_size=32,
                   seeds=(0,), train_size=train_size)
 
@@ -138,7 +139,7 @@ def test_structure_claims_run_first_then_the_longest_trainings(tmp_path: Path) -
     from harness.session import ClaimCase, HarnessState
 
     claims = {claim.id: claim for claim in load_claims(claim_files(
-        Path(__file__).parent.parent / "suites" / "claims"))}
+        Path(__file__).parent.parent / "suites"))}
     short = claims["mnist-intro/cnn/test-accuracy"]
     long_ = claims["mnist-workflow/dense/test-accuracy"]
     structure = next(claim for claim in claims.values() if claim.group == "structure")

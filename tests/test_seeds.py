@@ -20,7 +20,7 @@ from harness.session import seed_layout_problem
 pytestmark = pytest.mark.fast
 
 CLAIMS = {claim.id: claim for claim in
-          load_claims(claim_files(Path(__file__).resolve().parent.parent / "suites" / "claims"))}
+          load_claims(claim_files(Path(__file__).resolve().parent.parent / "suites"))}
 RECIPE = CLAIMS["mnist-intro/cnn/test-accuracy"].recipes[("cnn", "fast")]
 
 

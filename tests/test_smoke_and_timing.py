@@ -12,18 +12,18 @@ from harness.baselines import BaselineEntry, BaselineStore
 from harness.claims import claim_files, load_claims
 from harness.devices import gpu_for_worker
 from harness.errors import MeasurementSkipped
-from harness.evaluate import RunSettings, evaluate_claim
-from harness.judges import DecadesJudge, DeviceTimeJudge
 from harness.measures.context import MeasureContext, Measurement
 from harness.recipes import SMOKE_MEMBERS, SMOKE_TEST_SIZE, SMOKE_TRAIN_SIZE
 from harness.results import Status
 from harness.training import dataset_for
 from harness.training.datasets import DataChoice
+from harness.verdicts.evaluate import RunSettings, evaluate_claim
+from harness.verdicts.judges import DecadesJudge, DeviceTimeJudge
 
 pytestmark = pytest.mark.fast
 
 CLAIMS = {claim.id: claim for claim in
-          load_claims(claim_files(Path(__file__).parent.parent / "suites" / "claims"))}
+          load_claims(claim_files(Path(__file__).parent.parent / "suites"))}
 
 
 def test_smoke_recipe_keeps_the_code_path_and_shrinks_the_budget() -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from suite_tutorials import models_of
 
 from harness.recipes import Recipe
 from harness.training import cache as cache_module
@@ -33,7 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def _recipe(name: str = "cnn", epochs: int = 1) -> Recipe:
-    return Recipe(name=name, tutorial="mnist-intro", models="harness.models.mnist_intro",
+    return Recipe(name=name, tutorial="mnist-intro", models=models_of("mnist-intro"),
                   profile="fast", model="cnn", data="mnist", optimizer="adam", epochs=epochs,
                   batch_size=32, seeds=(0,))
 
@@ -164,19 +165,19 @@ def test_the_key_covers_the_seed_and_the_recipe() -> None:
 # --- end to end: three sessions of a two-tutorial project ---------------------------------
 
 MODELS_MODULE = '''\
-"""{name}'s models: mnist-intro's one-conv-layer net."""
+"""{name}'s models: a small conv net."""
 
-from harness.models.mnist_intro import build_cnn
+import keras
+from keras import layers
+
+
+def build_cnn() -> keras.Model:
+    return keras.Sequential([keras.Input(shape=(28, 28, 1)),
+                             layers.Conv2D(8, 3, activation="relu"), layers.MaxPooling2D(2),
+                             layers.Flatten(), layers.Dense(10, activation="softmax")])
+
 
 MODELS = {{"cnn": build_cnn}}
-'''
-SUITE = '''\
-import pytest
-
-
-@pytest.mark.training
-def test_training(claim, verify_claim):
-    verify_claim(claim)
 '''
 RECIPE = {"model": "cnn", "data": "mnist", "optimizer": "adam", "batch_size": 32, "epochs": 1,
           "train_size": 96, "test_size": 64, "seeds": [0]}
@@ -184,7 +185,7 @@ RECIPE = {"model": "cnn", "data": "mnist", "optimizer": "adam", "batch_size": 32
 
 def _claims(tutorial: str) -> dict:
     return {"tutorial": tutorial, "seed": f"{tutorial}.txt", "title": tutorial,
-            "models": f"{tutorial.replace('-', '_')}_models",
+            "models": "models.py",
             "claims": [{"id": "cnn/test-accuracy", "quote": "0.9", "kind": "metric-level",
                         "args": {"recipe": "cnn", "metric": "test_accuracy"}, "expected": 0.9,
                         "tiers": ["fast"], "version": 1}],
@@ -192,22 +193,19 @@ def _claims(tutorial: str) -> dict:
 
 
 def _project(root: Path) -> None:
-    (root / "suites" / "claims").mkdir(parents=True)
     for tutorial in ("alpha-tut", "beta-tut"):
-        (root / "suites" / "claims" / f"{tutorial}.yaml").write_text(
+        (root / "suites" / tutorial).mkdir(parents=True)
+        (root / "suites" / tutorial / "claims.yaml").write_text(
             yaml.safe_dump(_claims(tutorial), sort_keys=False), encoding="utf-8")
-        (root / f"{tutorial.replace('-', '_')}_models.py").write_text(
+        (root / "suites" / tutorial / "models.py").write_text(
             MODELS_MODULE.format(name=tutorial), encoding="utf-8")
-    (root / "suites" / "test_tiny.py").write_text(SUITE, encoding="utf-8")
-    (root / "conftest.py").write_text('pytest_plugins = ["harness.plugin"]\n', encoding="utf-8")
     (root / "pytest.ini").write_text("[pytest]\ntestpaths = suites\n", encoding="utf-8")
 
 
 def _session(root: Path, *args: str) -> tuple[str, dict[str, int]]:
     """One session (one worker process, one seed per verdict): its terminal, and how many
     seeds of each tutorial came from the cache."""
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(REPO)]),
-                   "CUDA_VISIBLE_DEVICES": ""}
+    environment = {**os.environ, "PYTHONPATH": str(REPO), "CUDA_VISIBLE_DEVICES": ""}
     environment.pop("TF_CPP_MIN_LOG_LEVEL", None)  # the harness must quiet the framework itself
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                            "--workers", "1", "--max-seeds", "1", *args],
@@ -238,7 +236,7 @@ def test_an_unchanged_run_reads_every_seed_and_an_edit_retrains_its_tutorial_onl
     assert cached == {"alpha-tut": 1, "beta-tut": 1}, output
     assert "training: 2/2 seeds done, 2 from the cache" in output
 
-    module = tmp_path / "beta_tut_models.py"
+    module = tmp_path / "suites" / "beta-tut" / "models.py"
     module.write_text(module.read_text() + "# edited\n", encoding="utf-8")
     output, cached = _session(tmp_path)
     assert cached == {"alpha-tut": 1, "beta-tut": 0}, output

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import keras
 
     from harness.environment import Environment
+    from harness.models import ModelsModule
     from harness.recipes import Recipe
     from harness.training import SeedBank
 
@@ -129,7 +130,7 @@ class MeasureContext:
             self._memo[key] = compute()
         return self._memo[key]
 
-    def model(self, module: str, name: str) -> keras.Model:
+    def model(self, module: ModelsModule, name: str) -> keras.Model:
         """A tutorial's model, built once per session (structure claims never mutate it)."""
         from harness.models import build_model
 

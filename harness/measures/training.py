@@ -1,7 +1,7 @@
 """Trained measurements: a metric of one recipe, or the seed-paired difference of two.
 
 Both return the mean as the value and every seed's value in ``details["values"]``; the judges
-in ``harness.judges`` decide with those (``harness.stats``).
+in ``harness.verdicts.judges`` decide with those (``harness.verdicts.stats``).
 """
 
 from __future__ import annotations

@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from harness.atomic import write_text_atomically
-from harness.models import module_file
 from harness.training.durations import slot
 from harness.training.runner import SeedRun
 
@@ -49,7 +48,7 @@ _HARNESS = Path(__file__).resolve().parent.parent
 
 def _code_hash(recipe: Recipe) -> str:
     digest = hashlib.sha256()
-    for path in (*(_HARNESS / relative for relative in _CODE_FILES), module_file(recipe.models)):
+    for path in (*(_HARNESS / relative for relative in _CODE_FILES), recipe.models.path):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from harness.history_plots import STATUS_COLOR
-from harness.report import MARK
+from harness.reporting.history_plots import STATUS_COLOR
+from harness.reporting.report import MARK
 from harness.results import Status
 
 

@@ -2,9 +2,9 @@
 
 Each run is one slot on the x axis (the history's run order, so every figure of a history
 lines up): its seeds as dots, their mean joined run to run, the baseline band behind them (the
-baseline's mean ± the noise limit of the run-to-run comparison, ``harness.compare.shift``, for
+baseline's mean ± the noise limit of the run-to-run comparison, ``reporting.compare.shift``, for
 that run's seed count), status changes circled and named, environment changes as dotted
-vertical lines. matplotlib's object API only (Agg), as in ``harness.plots``.
+vertical lines. matplotlib's object API only (Agg), as in ``harness.reporting.plots``.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from harness.compare import shift
+from harness.reporting.compare import shift
 from harness.results import ClaimResult, Status
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from harness.history import History, Series
+    from harness.reporting.history import History, Series
 
 STATUS_COLOR = {Status.PASS: "#1a7f37", Status.FAIL: "#cf222e", Status.REGRESSED: "#cf222e",
                 Status.ERROR: "#cf222e", Status.IMPROVED: "#0969da", Status.DRIFT: "#9a6700",
@@ -82,7 +82,7 @@ def _status_changes(axes: Axes, series: Series) -> None:
 
 def _tick_labels(history: History) -> tuple[list[int], list[str]]:
     """``#3`` over ``11-29`` for every run, or every k-th one when there are many."""
-    from harness.history import started_at
+    from harness.reporting.history import started_at
 
     step = max(1, -(-len(history.runs) // _MAX_TICKS))
     positions = list(range(0, len(history.runs), step))

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.compare import shift
-from harness.report import MARK, SHAPE_KINDS, RunRecord, finding_gone, format_value
+from harness.reporting.compare import shift
+from harness.reporting.report import MARK, SHAPE_KINDS, RunRecord, finding_gone, format_value
 from harness.results import ClaimResult, Status
 
 # The tutorial's claim does not hold there (KNOWN-FINDING: a FAIL recorded in the claim file).

@@ -25,7 +25,7 @@ reproducing bit for bit:
   every night, while a real change moves every block. The fresh block must show the shift the
   same way at one-sided ``CONFIRM_ALPHA``. Alarms from an extreme check draw then mostly go;
   alarms from an extreme baseline draw stay (both blocks meet the same baseline), and they show
-  on every machine, the writer's too. Simulated (``harness.calibration``), false alarms per claim
+  on every machine, the writer's too. Simulated (``verdicts.calibration``), false alarms per claim
   fall from 0.15% to 0.05% and the detectable effect grows by 0.1%. A pre-registered second
   stage, as in MLPerf's consecutive windows; never a silent re-roll.
 """

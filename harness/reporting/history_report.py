@@ -15,10 +15,19 @@ from pathlib import Path
 import pandas as pd
 
 from harness.atomic import write_text_atomically
-from harness.history import History, Series, run_label, run_table
-from harness.history_plots import series_figure
-from harness.page import Block, Bullets, Heading, Image, Paragraph, Table, to_html, to_markdown
-from harness.report import format_value
+from harness.reporting.history import History, Series, run_label, run_table
+from harness.reporting.history_plots import series_figure
+from harness.reporting.page import (
+    Block,
+    Bullets,
+    Heading,
+    Image,
+    Paragraph,
+    Table,
+    to_html,
+    to_markdown,
+)
+from harness.reporting.report import format_value
 
 MATRIX_RUNS = 20  # the status table of a tutorial shows this many latest runs
 

@@ -1,7 +1,7 @@
 """Run-to-run comparison: two saved runs (their JSON reports) side by side, claim by claim.
 
 A trained claim's move is judged with the same shift rule as a baseline comparison
-(``harness.stats.shift_look``: both runs' per-seed values, their pooled spread, a t quantile
+(``verdicts.stats.shift_look``: both runs' per-seed values, their pooled spread, a t quantile
 at the shift rule's error rate), so "beyond noise" here means what REGRESSED means in a run. A
 structural value is either the same or changed. Claims that ran on different data are not
 comparable. The markdown opens with a summary, then what needs attention, one table per
@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from harness.report import MARK, RunRecord, format_value
+from harness.reporting.report import MARK, RunRecord, format_value
+from harness.reporting.tables import markdown_table
 from harness.results import ClaimResult, Status
-from harness.stats import SHIFT_ALPHA, shift_look
-from harness.tables import markdown_table
+from harness.verdicts.stats import SHIFT_ALPHA, shift_look
 
 WITHIN = "within noise"
 SAME = "same"
@@ -71,7 +71,7 @@ def shift(before: ClaimResult, after: ClaimResult) -> Shift:
     if not old_seeds or not new_seeds:
         return Shift(new - old, new != old, "exact")
     if after.group == "timing":  # per-round log10 step times: the timing judge's rule
-        from harness.judges import timing_shift
+        from harness.verdicts.judges import timing_shift
 
         delta, limit = timing_shift(list(new_seeds), list(old_seeds))
         return Shift(delta, abs(delta) > limit, "log10 step time, drift floor or 3.29 SE",
@@ -174,7 +174,7 @@ def _noise(change: ClaimChange) -> str:
 
 
 def _value(result: ClaimResult) -> str:
-    from harness.report import SHAPE_KINDS
+    from harness.reporting.report import SHAPE_KINDS
 
     text = format_value(result.measured, shape=result.kind in SHAPE_KINDS, limit=4)
     seeds = result.details.get("values")

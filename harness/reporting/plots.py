@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from harness.report import RunRecord
+    from harness.reporting.report import RunRecord
     from harness.results import ClaimResult
     from harness.training.runner import RecipeRun
 

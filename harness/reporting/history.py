@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from harness.report import RunRecord, read_run
+from harness.reporting.report import RunRecord, read_run
 from harness.results import ClaimResult, Status
 from harness.runlog import META, RESULTS, RunLog
 

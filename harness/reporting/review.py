@@ -14,10 +14,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from harness.compare import shift
-from harness.report import MARK, SHAPE_KINDS, RunRecord, format_value
+from harness.reporting.compare import shift
+from harness.reporting.report import MARK, SHAPE_KINDS, RunRecord, format_value
+from harness.reporting.tables import markdown_table
 from harness.results import ClaimResult, Status
-from harness.tables import markdown_table
 
 REVIEW_NAME = "baseline-review.md"
 # Table order: what moved first, what cannot move (identical) last.

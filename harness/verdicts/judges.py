@@ -1,14 +1,14 @@
 """Judges: how a claim kind's measurement is compared with the tutorial and with its baseline.
 
 Structural kinds use the claim's comparator (exact or approx) on both sides. Trained kinds use
-``harness.stats``, one look at a time (``Look``: how many seeds so far, and how much of each
+``verdicts.stats``, one look at a time (``Look``: how many seeds so far, and how much of each
 error rate this look may spend):
 
 - a level is checked against the tutorial's figure only in the full profile on the real data
   set (a fast budget's figure is shown beside the tutorial's, never judged against it), as one
-  run of today's recipe (``harness.one_run``: the prediction interval of today's seeds), and
-  against the baseline's seeds with the shift rule; a learning curve the same way, epoch by
-  epoch;
+  run of today's recipe (``harness.verdicts.one_run``: the prediction interval of today's
+  seeds), and against the baseline's seeds with the shift rule; a learning curve the same
+  way, epoch by epoch;
 - a relation holds when its seed-paired one-sided test passes, and its per-seed differences are
   compared with the baseline's with the same shift rule;
 - a shift alarm of either is then put to fresh seeds (``confirm``): it stands only when they
@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from harness.comparators import Verdict
 from harness.metrics import METRICS
-from harness.one_run import TUTORIAL_ALPHA, OneRun, judge_one_run
-from harness.stats import (
+from harness.verdicts.comparators import Verdict
+from harness.verdicts.one_run import TUTORIAL_ALPHA, OneRun, judge_one_run
+from harness.verdicts.stats import (
     CONFIRM_ALPHA,
     RELATION_ALPHA,
     RELATION_SPENDING,
@@ -291,7 +291,7 @@ class CurveJudge:
     """A learning curve (issue 14): the tutorial's logged per-epoch figures, epoch by epoch.
 
     The tutorial's curve is one run: each epoch's figure must be a plausible single run of
-    that epoch's seeds (``harness.one_run``, spread pooled with the baseline's curves), the
+    that epoch's seeds (``harness.verdicts.one_run``, spread pooled with the baseline's curves), the
     tutorial's error rate shared among the epochs (Bonferroni: the curve's false-FAIL rate
     stays at or below one level's). Against the baseline, every epoch's seeds get the level
     shift rule, and the worst epoch is reported.

@@ -30,7 +30,7 @@ from typing import Any
 from scipy import optimize, special
 from scipy import stats as sps
 
-from harness.stats import SHIFT_ALPHA, pooled_sd
+from harness.verdicts.stats import SHIFT_ALPHA, pooled_sd
 
 MAX_FALSE_FAIL = 0.01  # per claim, every rule together
 # two-sided, against the tutorial: with the baseline's shift rule (SHIFT_ALPHA) a claim fails

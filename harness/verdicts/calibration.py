@@ -1,7 +1,7 @@
 """Calibrated gates: how often a trained claim's rule alarms on unchanged code, and what it
 catches.
 
-From a baseline's seed distribution (its mean and spread), the rule of ``harness.stats`` is
+From a baseline's seed distribution (its mean and spread), the rule of ``harness.verdicts.stats`` is
 simulated as a check run plays it, look by look: today's seeds are fresh draws (another machine
 trains a seed like a fresh seed), the baseline is the stored sample, and a shift alarm counts
 only when a block of fresh seeds confirms it. Two figures come out:
@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from scipy import stats as sps
 
-from harness.stats import (
+from harness.verdicts.stats import (
     BORDERLINE_P,
     CONFIRM_ALPHA,
     FUTILITY_ALPHA,

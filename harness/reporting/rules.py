@@ -4,9 +4,10 @@ unchanged code, and what it can catch, before a night is spent finding out.
 For each trained claim of the profile: its rule against the tutorial and against the baseline,
 each rule's false-FAIL rate and its MDE in units of the seed spread at the profile's seed
 counts, and the claim's false-FAIL rate with both rules together (the union bound, or for a
-relation the simulated gate of ``harness.calibration``, which plays both). The one-run rule's
-rate is exact by construction (``harness.one_run``); the shift rule's is simulated and
-scale-free; a relation's depends on its effect, so it is known only from a stored baseline.
+relation the simulated gate of ``harness.verdicts.calibration``, which plays both). The one-run
+rule's rate is exact by construction (``harness.verdicts.one_run``); the shift rule's is
+simulated and scale-free; a relation's depends on its effect, so it is known only from a
+stored baseline.
 Reads the claim files and the baseline files only: no Keras, nothing trained.
 """
 
@@ -18,12 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.calibration import calibrate_relation, shift_gate_in_sd
 from harness.claims import Claim, claim_files, load_claims
 from harness.measures.context import SeedPlan
-from harness.one_run import MAX_FALSE_FAIL, TUTORIAL_ALPHA, interval_df, one_run_mde_in_sd
-from harness.stats import RELATION_ALPHA, SHIFT_ALPHA, looks_for, sample_sd
-from harness.tables import markdown_table
+from harness.reporting.tables import markdown_table
+from harness.verdicts.calibration import calibrate_relation, shift_gate_in_sd
+from harness.verdicts.one_run import MAX_FALSE_FAIL, TUTORIAL_ALPHA, interval_df, one_run_mde_in_sd
+from harness.verdicts.stats import RELATION_ALPHA, SHIFT_ALPHA, looks_for, sample_sd
 
 TRAINED = ("level", "paired", "curve")
 

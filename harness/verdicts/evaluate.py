@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 from harness.baselines import BaselineEntry, BaselineFileError, BaselineKey, BaselineStore
 from harness.claims import Claim
-from harness.comparators import ComparatorError, Verdict, normalize
 from harness.environment import Environment
 from harness.errors import MeasurementSkipped, TrainingFailed
-from harness.judges import FINAL_LOOK, JUDGES, Look, better_direction
 from harness.measures.context import MeasureContext, Measurement
 from harness.results import ClaimResult, Status
+from harness.verdicts.comparators import ComparatorError, Verdict, normalize
+from harness.verdicts.judges import FINAL_LOOK, JUDGES, Look, better_direction
 
 if TYPE_CHECKING:
-    from harness.calibration import Calibration
+    from harness.verdicts.calibration import Calibration
 
 
 class UpdateMode(StrEnum):
@@ -189,7 +189,7 @@ def _judge_trained(claim: Claim, ctx: MeasureContext, store: BaselineStore,
     A baseline write trains the baseline seeds instead (``--baseline-seeds``, never the check
     seeds, so a later check on this very machine is a fresh draw as on any other)."""
     from harness.measures.training import recipes_of
-    from harness.stats import looks_for
+    from harness.verdicts.stats import looks_for
 
     judge = JUDGES[claim.spec.judge]
     view = ctx.for_profile(settings.profile)
@@ -301,8 +301,8 @@ def _span(seeds: list[int]) -> str:
 def _calibration(claim: Claim, entry: BaselineEntry | None,
                  looks: tuple[int, ...]) -> Calibration | None:
     """The claim's gate from its baseline's seeds (None without a spread to work from)."""
-    from harness.calibration import calibrate_level, calibrate_relation
-    from harness.stats import RELATION_ALPHA
+    from harness.verdicts.calibration import calibrate_level, calibrate_relation
+    from harness.verdicts.stats import RELATION_ALPHA
 
     if entry is None or len(entry.values) < 2 or not looks[0] or claim.spec.judge == "curve":
         return None  # a curve's gate is its per-epoch shift rule, not simulated here

@@ -17,8 +17,8 @@ from typing import Any
 
 from harness.atomic import write_text_atomically
 from harness.determinism import describe
+from harness.reporting.tables import markdown_table
 from harness.results import ClaimResult, Status
-from harness.tables import markdown_table
 
 SCHEMA = 1
 _STATUS_ORDER = list(Status)
@@ -44,7 +44,7 @@ class RunRecord:
     unused_baselines: list[str] = field(default_factory=list)
     training: list[dict[str, Any]] = field(default_factory=list)  # one entry per trained recipe
     determinism: dict[str, Any] | None = None  # --determinism-probe's result
-    figures: list[dict[str, str]] = field(default_factory=list)  # harness.plots.FigureEntry
+    figures: list[dict[str, str]] = field(default_factory=list)  # reporting.plots.FigureEntry
     figures_seconds: float = 0.0  # what drawing them cost
     timeline: dict[str, Any] | None = None  # harness.training.timeline.occupancy, and its figure
 
@@ -351,7 +351,7 @@ def write_reports(run: RunRecord, directory: Path | str) -> list[Path]:
     """Write latest.md/.json and report.md/.json in the run's folder (``runs/<run_id>/``, where
     ``harness.runlog`` streams its results); return the paths written.
 
-    The run's figures, already drawn under ``directory/figures`` (``harness.plots``), are
+    The run's figures, already drawn under ``directory/figures`` (``harness.reporting.plots``), are
     copied to ``runs/<run_id>/figures`` so the run's own report keeps its own.
     """
     directory = Path(directory)
