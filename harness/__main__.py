@@ -144,7 +144,9 @@ def _plan(args: argparse.Namespace) -> int:
     except SelectionError as error:
         print(f"plan: {error}", file=sys.stderr)
         return 2
-    _emit(render_json(plan) if args.json else render_markdown(plan), args.output)
+    if args.json:
+        _emit(render_json(plan), args.json)
+    _emit(render_markdown(plan), args.output)
     return 0
 
 
@@ -228,8 +230,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     plan.add_argument("--log", default="reports/plan/framework.log",
                       help="where the framework's log lines go (default "
                            "reports/plan/framework.log)")
-    plan.add_argument("--json", action="store_true", help="JSON instead of markdown")
-    plan.add_argument("-o", "--output", help="write it here instead of stdout")
+    plan.add_argument("--json", metavar="PATH", help="also write the plan as JSON here")
+    plan.add_argument("-o", "--output", help="write the markdown here instead of stdout")
     plan.set_defaults(handler=_plan)
 
     cache = commands.add_parser("cache", help="the train cache: its size, or clear it")
