@@ -13,11 +13,14 @@
 - ``cache info|clear``  the train cache's entries and size, or remove them all
 - ``draft SOURCE --into suites/T/``  a tutorial folder (claims.yaml, models.py, DRAFT.md)
                    drafted from a page's own text, summaries, logs and code
+- ``plan -m full``  times a few steps of every selected full recipe on this device: each
+                   recipe's estimated time, the total, the wall time on N devices
 - ``history DIR... -o OUT``  saved runs across time: each claim's series with its seeds, the
                    baseline band and status changes, environment changes on the time axis, and
                    the claims whose status changed in the last runs first (history.md, .html)
 
-Nothing here imports Keras: every command reads files (``aa`` runs pytest in subprocesses).
+Nothing here imports Keras but ``plan``, which times steps: every other command reads files
+(``aa`` runs pytest in subprocesses).
 """
 
 from __future__ import annotations
@@ -152,6 +155,23 @@ def _draft(args: argparse.Namespace) -> int:
         print(f"draft: {error}", file=sys.stderr)
         return 1
     sys.stdout.write(written.summary)
+def _plan(args: argparse.Namespace) -> int:
+    from harness.plan import build_plan
+    from harness.plan.render import render_json, render_markdown
+    from harness.plan.select import SelectionError
+
+    if args.steps < 1 or args.warmup < 1 or min(args.devices) < 1:
+        print("plan: --steps, --warmup and --devices must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        plan = build_plan(Path(args.claims_dir), args.profile, args.keyword, args.engine,
+                          args.devices, args.steps, args.warmup, Path(args.log))
+    except SelectionError as error:
+        print(f"plan: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        _emit(render_json(plan), args.json)
+    _emit(render_markdown(plan), args.output)
     return 0
 
 
@@ -230,6 +250,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     rules.add_argument("--tutorial", help="only this tutorial's claims")
     rules.add_argument("-o", "--output", help="write the markdown here instead of stdout")
     rules.set_defaults(handler=_rules)
+    plan = commands.add_parser("plan", help="what a night costs: time a few steps of every "
+                                            "selected recipe here and extrapolate")
+    plan.add_argument("-m", dest="profile", choices=("full",), default="full",
+                      help="the profile whose trained claims are planned (full)")
+    plan.add_argument("-k", dest="keyword", metavar="EXPR",
+                      help="only the trained claims pytest's -k EXPR selects (by claim id)")
+    plan.add_argument("--engine", choices=("process", "ray"), default="process",
+                      help="how the night trains: worker processes (one per device, started "
+                           "once) or Ray (with GPUs a fresh worker per task)")
+    plan.add_argument("--devices", type=int, nargs="+", default=[1, 2, 4, 8], metavar="N",
+                      help="device counts to give the wall time for (default: 1 2 4 8)")
+    plan.add_argument("--steps", type=int, default=5, metavar="K",
+                      help="timed training steps (and validation and evaluation batches) per "
+                           "epoch, two epochs (default 5)")
+    plan.add_argument("--warmup", type=int, default=2, metavar="W",
+                      help="warm-up steps before timing; the first traces (default 2)")
+    plan.add_argument("--claims-dir", default="suites")
+    plan.add_argument("--log", default="reports/plan/framework.log",
+                      help="where the framework's log lines go (default "
+                           "reports/plan/framework.log)")
+    plan.add_argument("--json", metavar="PATH", help="also write the plan as JSON here")
+    plan.add_argument("-o", "--output", help="write the markdown here instead of stdout")
+    plan.set_defaults(handler=_plan)
 
     cache = commands.add_parser("cache", help="the train cache: its size, or clear it")
     cache.add_argument("action", choices=("info", "clear"),

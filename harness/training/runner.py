@@ -245,7 +245,7 @@ class _LearningRateLog:
         self.callback = Callback()
 
 
-def _fresh_model(seed: int, build: Callable[[], keras.Model]) -> keras.Model:
+def fresh_model(seed: int, build: Callable[[], keras.Model]) -> keras.Model:
     """Seed every generator, then build: the initial weights depend on the seed alone."""
     import keras
 
@@ -253,18 +253,34 @@ def _fresh_model(seed: int, build: Callable[[], keras.Model]) -> keras.Model:
     return build()
 
 
-def _train_one(recipe: Recipe, data: PreparedData, seed: int, core: keras.Model) -> TrainedModel:
-    """Compile and fit one freshly built model."""
+def compiled_for_training(recipe: Recipe, core: keras.Model,
+                          seed: int) -> tuple[keras.Model, list[keras.layers.Layer]]:
+    """The model ``fit`` trains, compiled as the recipe trains (``harness plan`` times this
+    same model): the recipe's augmentation layers in front of ``core``, and those layers."""
     import keras
 
     augmentation = augmentation_layers(recipe, seed)
     model = (keras.Sequential([keras.Input(core.inputs[0].shape[1:]), *augmentation, core])
              if augmentation else core)
     compile_like(recipe, model, steps_per_execution())
+    return model, augmentation
+
+
+def training_callbacks(recipe: Recipe) -> tuple[list[keras.callbacks.Callback], list[float]]:
+    """The callbacks ``fit`` runs with, and the list the learning rate is logged to per epoch."""
+    import keras
+
     rates = _LearningRateLog()
     callbacks = [keras.callbacks.TerminateOnNaN(), rates.callback]
     if recipe.reduce_lr:
         callbacks.insert(0, keras.callbacks.ReduceLROnPlateau(verbose=0, **recipe.reduce_lr))
+    return callbacks, rates.rates
+
+
+def _train_one(recipe: Recipe, data: PreparedData, seed: int, core: keras.Model) -> TrainedModel:
+    """Compile and fit one freshly built model."""
+    model, augmentation = compiled_for_training(recipe, core, seed)
+    callbacks, rates = training_callbacks(recipe)
     validation = None if data.x_val is None else (data.x_val, data.y_val)
     started = time.perf_counter()
     history = model.fit(data.x_train, data.y_train, batch_size=recipe.batch_size,
@@ -273,7 +289,7 @@ def _train_one(recipe: Recipe, data: PreparedData, seed: int, core: keras.Model)
     fit_seconds = time.perf_counter() - started
     logged = {name: [float(v) for v in values] for name, values in history.history.items()}
     _check_finite(recipe, seed, logged.get("loss", []))
-    logged["learning_rate"] = rates.rates
+    logged["learning_rate"] = rates
     return TrainedModel(model, augmentation, logged, fit_seconds)
 
 
@@ -414,7 +430,7 @@ def train_seed(recipe: Recipe, dataset: Dataset, seed: int, build: Callable[[], 
     check_full_sizes(recipe, dataset)  # full profile: too little data is refused, not trained
     if recipe.ensemble > 1:
         return _train_committee(recipe, dataset, seed, build, started)
-    core = _fresh_model(seed, build)
+    core = fresh_model(seed, build)
     data = prepare(recipe, dataset, core)
     trained = _train_one(recipe, data, seed, core)
     metrics, probabilities = _evaluate(recipe, trained, data)
@@ -431,7 +447,7 @@ def _train_committee(recipe: Recipe, dataset: Dataset, seed: int,
     member_probabilities, member_metrics, fit_seconds = [], [], 0.0
     for index in range(recipe.ensemble):
         member_seed = seed * 1000 + index
-        core = _fresh_model(member_seed, build)
+        core = fresh_model(member_seed, build)
         data = data or prepare(recipe, dataset, core)
         trained = _train_one(recipe, data, member_seed, core)
         fit_seconds += trained.fit_seconds
