@@ -38,11 +38,11 @@ def test_a_committee_run_produces_only_declared_metrics() -> None:
 
 def test_an_undeclared_history_metric_of_a_curve_claim_is_caught_on_load(
         tmp_path: Path) -> None:
-    document = yaml.safe_load((SUITE / "mnist-intro.yaml").read_text(encoding="utf-8"))
+    document = yaml.safe_load((SUITE / "mnist-intro" / "claims.yaml").read_text(encoding="utf-8"))
     claim = next(c for c in document["claims"]
                  if c["id"] == "lessons/train-accuracy-below-validation-every-epoch")
     claim["args"]["a"] = "val_acc"  # Keras 2's name, not what the runner logs
-    path = tmp_path / "mnist-intro.yaml"
+    path = copy_tutorial("mnist-intro", tmp_path)
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     with pytest.raises(ClaimFileError, match="unknown metric 'val_acc'"):
         load_claim_file(path)
