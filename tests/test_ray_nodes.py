@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from suite_tutorials import copy_tutorial
 
 ray = pytest.importorskip("ray")
 
@@ -75,11 +76,8 @@ def cluster(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cluster]:
 
 
 def _project(root: Path) -> None:
-    tutorial = root / "suites" / "mnist-intro"
-    tutorial.mkdir(parents=True)
-    (tutorial / "claims.yaml").write_text(yaml.safe_dump(CLAIMS, sort_keys=False),
-                                          encoding="utf-8")
-    shutil.copy(REPO / "suites" / "mnist-intro" / "models.py", tutorial / "models.py")
+    copy_tutorial("mnist-intro", root / "suites").write_text(
+        yaml.safe_dump(CLAIMS, sort_keys=False), encoding="utf-8")
     (root / "pytest.ini").write_text("[pytest]\ntestpaths = suites\n", encoding="utf-8")
 
 
