@@ -14,6 +14,7 @@ floor a 2-core harness run is set against. It prints figures and asserts nothing
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import resource
 import sys
@@ -47,17 +48,15 @@ def run_suite(extra: list[str]) -> tuple[float, float, dict, tuple[float, float]
 def _raw_fits(entries: list[dict]) -> float:
     """Seconds in bare ``model.fit`` for these (tutorial, recipe, profile, seed) trainings, in
     this process (a single-threaded worker's settings): seed, build, compile as the harness
-    does, fit, nothing else."""
+    does (augmentation layers included), fit, nothing else."""
     from harness.training.worker import configure_process
 
     configure_process(1)
-    import keras
-
     from harness.claims import claim_files, load_claims
     from harness.models import build_model
     from harness.training import dataset_for
     from harness.training.datasets import DataChoice
-    from harness.training.runner import compile_like, prepare, steps_per_execution
+    from harness.training.runner import compiled_for_training, fresh_model, prepare
 
     recipes = {}
     for claim in load_claims(claim_files(ROOT / "suites")):
@@ -67,12 +66,12 @@ def _raw_fits(entries: list[dict]) -> float:
     for entry in entries:
         recipe = recipes[(entry["tutorial"], entry["recipe"], entry["profile"])]
         dataset = dataset_for(recipe, DataChoice())
-        seed = entry["seed"]
+        seed, build = entry["seed"], functools.partial(build_model, recipe.models, recipe.model)
         for member in range(recipe.ensemble):
-            keras.utils.set_random_seed(seed * 1000 + member if recipe.ensemble > 1 else seed)
-            model = build_model(recipe.models, recipe.model)
-            data = prepare(recipe, dataset, model)
-            compile_like(recipe, model, steps_per_execution())
+            member_seed = seed * 1000 + member if recipe.ensemble > 1 else seed
+            core = fresh_model(member_seed, build)
+            data = prepare(recipe, dataset, core)
+            model, _ = compiled_for_training(recipe, core, member_seed)  # with its augmentation
             validation = None if data.x_val is None else (data.x_val, data.y_val)
             started = time.perf_counter()
             model.fit(data.x_train, data.y_train, batch_size=recipe.batch_size,
